@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 EXTRAS ?= dev
 
-.PHONY: demo test bench lint venv clean
+.PHONY: demo test test-deps bench lint venv clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,16 @@ venv: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(PY) examples/sales_pipeline.py
 
-test: $(VENV)/.installed
+# Local servers the tests talk to (PostgreSQL from Debian's packages). Tests that need one skip
+# with a message when it could not be installed.
+test-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL (apt-get)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	    || echo "warning: could not install PostgreSQL; its tests will be skipped"; \
+	fi
+
+test: $(VENV)/.installed test-deps
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed

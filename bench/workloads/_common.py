@@ -8,6 +8,9 @@ the runner can parse stdout without guessing).
 Environment knobs (set by ``bench/run.py``):
     DG_IMPL      module to import as ``dg`` (required).
     BENCH_QUICK  "1" for the smoke configuration: smaller graphs, fewer repetitions.
+    BENCH_STORAGE_DIR  where the per-repetition temp dirs (the I/O manager's base_dir) are made;
+                 unset = the system temp dir. The runner points it at tmpfs for the engine
+                 comparison and at the disk for the ``*_disk`` variants.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 IMPL = os.environ.get("DG_IMPL", "")
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+STORAGE_DIR = os.environ.get("BENCH_STORAGE_DIR") or None
 
 # The real stdout, kept for the single JSON result line.
 _RESULT_OUT = sys.stdout
@@ -58,8 +62,42 @@ def median(values: list[float]) -> float:
 @contextlib.contextmanager
 def fresh_dir(prefix: str) -> Iterator[str]:
     """A new temporary directory, removed afterwards (every repetition gets its own)."""
-    with tempfile.TemporaryDirectory(prefix=f"bench-{prefix}-") as path:
+    with tempfile.TemporaryDirectory(prefix=f"bench-{prefix}-", dir=STORAGE_DIR) as path:
         yield path
+
+
+def storage_dir() -> str:
+    return STORAGE_DIR or tempfile.gettempdir()
+
+
+def repeat(fn: Callable[[], Any], min_reps: int, max_reps: int, budget_s: float) -> list[Any]:
+    """Call ``fn`` at least ``min_reps`` times, and more (up to ``max_reps``) while the time
+    spent stays under ``budget_s``: slow implementations get the minimum, fast ones get more
+    samples for the same wall time, which steadies their medians."""
+    results: list[Any] = []
+    start = time.perf_counter()
+    while len(results) < min_reps or (
+        len(results) < max_reps and time.perf_counter() - start < budget_s
+    ):
+        results.append(fn())
+    return results
+
+
+def file_write_floor_ms(files: int = 200, trials: int = 3) -> float:
+    """Median cost of creating one small file (write to a temp name, ``os.replace``) in the
+    storage dir: the floor any file-based I/O manager pays per output on this filesystem."""
+    per_file = []
+    payload = b"x" * 64
+    for _ in range(trials):
+        with fresh_dir("floor") as tmp:
+            start = time.perf_counter()
+            for i in range(files):
+                path = os.path.join(tmp, f"f{i}")
+                with open(path + ".tmp", "wb") as f:
+                    f.write(payload)
+                os.replace(path + ".tmp", path)
+            per_file.append((time.perf_counter() - start) / files * 1000)
+    return median(per_file)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -132,3 +170,52 @@ def materialize_timed(
 def median_phases(samples: list[dict[str, float]]) -> dict[str, float]:
     """Per-phase medians over repetitions (each phase independently)."""
     return {key: median([s[key] for s in samples]) for key in samples[0]}
+
+
+def measure_graph(
+    dg: Any,
+    build: Callable[[], list[Any]],
+    stamps: Stamps,
+    *,
+    assets: int,
+    check_node: str,
+    expected: Any,
+    min_reps: int,
+    max_reps: int,
+    budget_s: float,
+) -> tuple[dict[str, float], int, str | None]:
+    """Materialize fresh copies of one graph repeatedly; return (median phases, reps, check error).
+
+    ``build`` runs outside the clock. The first repetition's ``result.output_for_node(check_node)``
+    is compared with ``expected`` after timing; a mismatch is reported, not raised.
+    """
+    check_error: list[str] = []
+
+    def once() -> dict[str, float]:
+        graph = build()
+        with fresh_dir(f"graph{assets}") as tmp:
+            phases, result = materialize_timed(dg, graph, stamps, tmp)
+            if not check_error:
+                try:
+                    value = result.output_for_node(check_node)
+                    if value != expected:
+                        check_error.append(f"{check_node} = {value!r}, expected {expected!r}")
+                except Exception as exc:  # reported, not fatal to timing
+                    check_error.append(f"output_for_node failed: {type(exc).__name__}: {exc}")
+                if not check_error:
+                    check_error.append("")
+        return phases
+
+    samples = repeat(once, min_reps, max_reps, budget_s)
+    med = median_phases(samples)
+    med["per_asset_ms"] = med["total_s"] / assets * 1000
+    return med, len(samples), check_error[0] or None
+
+
+def combine(large: dict[str, float], small: dict[str, float]) -> dict[str, float]:
+    """Large-size metrics as-is, small-size ones prefixed ``small.``, plus growth factors."""
+    metrics = dict(large)
+    metrics.update({f"small.{k}": v for k, v in small.items()})
+    metrics["growth"] = large["per_asset_ms"] / small["per_asset_ms"]
+    metrics["startup_growth"] = large["startup_s"] / small["startup_s"]
+    return metrics

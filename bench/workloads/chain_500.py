@@ -7,7 +7,9 @@ One warm-up materialize of a 3-asset chain runs first and is excluded.
 
 Two sizes (500 and 100; quick: 50 and 20) show whether cost per asset stays flat as the graph
 grows. Metrics: ``per_asset_ms`` / ``total_s`` / ``startup_s`` etc. for the large size, the same
-prefixed ``small.`` for the small size, and ``growth`` = large per-asset / small per-asset.
+prefixed ``small.`` for the small size, ``growth`` = large per-asset / small per-asset, and
+``fs_write_ms``, the raw cost of creating one file in the same storage dir (context: the floor
+a file-based I/O manager pays per asset there).
 """
 
 from __future__ import annotations
@@ -17,16 +19,21 @@ from typing import Any
 from _common import (
     QUICK,
     Stamps,
+    combine,
     divert_stdout,
     emit,
+    file_write_floor_ms,
     fresh_dir,
     load_impl,
     materialize_timed,
-    median_phases,
+    measure_graph,
+    storage_dir,
 )
 
 LARGE, SMALL = (50, 20) if QUICK else (500, 100)
-REPS_LARGE, REPS_SMALL = (1, 2) if QUICK else (5, 7)
+# (min reps, max reps, time budget s): dagster gets the minimum, fast runs get more samples.
+REPS_LARGE = (1, 3, 0.5) if QUICK else (5, 40, 4.0)
+REPS_SMALL = (2, 5, 0.5) if QUICK else (7, 60, 2.0)
 
 
 def build_chain(dg: Any, n: int, stamps: Stamps, prefix: str = "a") -> list[Any]:
@@ -52,24 +59,18 @@ def build_chain(dg: Any, n: int, stamps: Stamps, prefix: str = "a") -> list[Any]
     return [make(i) for i in range(n)]
 
 
-def run_size(dg: Any, n: int, reps: int, stamps: Stamps) -> tuple[dict[str, float], str | None]:
-    samples = []
-    check_error = None
-    for rep in range(reps):
-        assets = build_chain(dg, n, stamps)
-        with fresh_dir(f"chain{n}") as tmp:
-            phases, result = materialize_timed(dg, assets, stamps, tmp)
-            if rep == 0:
-                try:
-                    value = result.output_for_node(f"a{n - 1}")
-                    if value != n - 1:
-                        check_error = f"a{n - 1} = {value!r}, expected {n - 1}"
-                except Exception as exc:  # reported, not fatal to timing
-                    check_error = f"output_for_node failed: {type(exc).__name__}: {exc}"
-        samples.append(phases)
-    med = median_phases(samples)
-    med["per_asset_ms"] = med["total_s"] / n * 1000
-    return med, check_error
+def run_size(dg: Any, n: int, reps: tuple[int, int, float], stamps: Stamps) -> Any:
+    return measure_graph(
+        dg,
+        lambda: build_chain(dg, n, stamps),
+        stamps,
+        assets=n,
+        check_node=f"a{n - 1}",
+        expected=n - 1,
+        min_reps=reps[0],
+        max_reps=reps[1],
+        budget_s=reps[2],
+    )
 
 
 def main() -> None:
@@ -78,18 +79,20 @@ def main() -> None:
     stamps = Stamps()
     with fresh_dir("warmup") as tmp:
         materialize_timed(dg, build_chain(dg, 3, stamps, prefix="warm"), stamps, tmp)
-    large, err_large = run_size(dg, LARGE, REPS_LARGE, stamps)
-    small, err_small = run_size(dg, SMALL, REPS_SMALL, stamps)
-    metrics = dict(large)
-    metrics.update({f"small.{k}": v for k, v in small.items()})
-    metrics["growth"] = large["per_asset_ms"] / small["per_asset_ms"]
+    floor = file_write_floor_ms()
+    large, reps_large, err_large = run_size(dg, LARGE, REPS_LARGE, stamps)
+    small, reps_small, err_small = run_size(dg, SMALL, REPS_SMALL, stamps)
+    metrics = combine(large, small)
+    # The disk's file-creation cost drifts with machine load: average the floor from both ends.
+    metrics["fs_write_ms"] = (floor + file_write_floor_ms()) / 2
     emit(
         "chain_500",
         metrics,
         n=LARGE,
         small_n=SMALL,
-        reps=REPS_LARGE,
-        small_reps=REPS_SMALL,
+        reps=reps_large,
+        small_reps=reps_small,
+        storage=storage_dir(),
         check_error=err_large or err_small,
     )
 

@@ -9,7 +9,8 @@ before the clock starts; one warm-up run of a 2-child fan is excluded.
 Two sizes (200 and 50 children; quick: 20 and 5) show how planning (``startup_s``) and
 per-asset cost grow with the graph. Metrics as in chain_500 (``small.`` prefix for the small
 size); ``per_asset_ms`` divides by n + 2 assets; ``growth`` = large / small per-asset time and
-``startup_growth`` = large / small startup time (n_large / n_small would mean linear planning).
+``startup_growth`` = large / small startup time (n_large / n_small would mean linear planning);
+``fs_write_ms`` as in chain_500.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ from typing import Any
 from _common import (
     QUICK,
     Stamps,
+    combine,
     divert_stdout,
     emit,
+    file_write_floor_ms,
     fresh_dir,
     load_impl,
     materialize_timed,
-    median_phases,
+    measure_graph,
+    storage_dir,
 )
 
 LARGE, SMALL = (20, 5) if QUICK else (200, 50)
-REPS_LARGE, REPS_SMALL = (1, 2) if QUICK else (5, 7)
+# (min reps, max reps, time budget s): dagster gets the minimum, fast runs get more samples.
+REPS_LARGE = (1, 3, 0.5) if QUICK else (5, 40, 3.0)
+REPS_SMALL = (2, 5, 0.5) if QUICK else (7, 60, 2.0)
 
 
 def build_fan(dg: Any, n: int, stamps: Stamps, prefix: str = "") -> list[Any]:
@@ -60,25 +66,18 @@ def build_fan(dg: Any, n: int, stamps: Stamps, prefix: str = "") -> list[Any]:
     return [root, *(make_child(i) for i in range(n)), join]
 
 
-def run_size(dg: Any, n: int, reps: int, stamps: Stamps) -> tuple[dict[str, float], str | None]:
-    samples = []
-    check_error = None
-    expected = n + n * (n - 1) // 2
-    for rep in range(reps):
-        assets = build_fan(dg, n, stamps)
-        with fresh_dir(f"fan{n}") as tmp:
-            phases, result = materialize_timed(dg, assets, stamps, tmp)
-            if rep == 0:
-                try:
-                    value = result.output_for_node("join")
-                    if value != expected:
-                        check_error = f"join = {value!r}, expected {expected}"
-                except Exception as exc:  # reported, not fatal to timing
-                    check_error = f"output_for_node failed: {type(exc).__name__}: {exc}"
-        samples.append(phases)
-    med = median_phases(samples)
-    med["per_asset_ms"] = med["total_s"] / (n + 2) * 1000
-    return med, check_error
+def run_size(dg: Any, n: int, reps: tuple[int, int, float], stamps: Stamps) -> Any:
+    return measure_graph(
+        dg,
+        lambda: build_fan(dg, n, stamps),
+        stamps,
+        assets=n + 2,
+        check_node="join",
+        expected=n + n * (n - 1) // 2,
+        min_reps=reps[0],
+        max_reps=reps[1],
+        budget_s=reps[2],
+    )
 
 
 def main() -> None:
@@ -87,12 +86,12 @@ def main() -> None:
     stamps = Stamps()
     with fresh_dir("warmup") as tmp:
         materialize_timed(dg, build_fan(dg, 2, stamps, prefix="warm_"), stamps, tmp)
-    large, err_large = run_size(dg, LARGE, REPS_LARGE, stamps)
-    small, err_small = run_size(dg, SMALL, REPS_SMALL, stamps)
-    metrics = dict(large)
-    metrics.update({f"small.{k}": v for k, v in small.items()})
-    metrics["growth"] = large["per_asset_ms"] / small["per_asset_ms"]
-    metrics["startup_growth"] = large["startup_s"] / small["startup_s"]
+    floor = file_write_floor_ms()
+    large, reps_large, err_large = run_size(dg, LARGE, REPS_LARGE, stamps)
+    small, reps_small, err_small = run_size(dg, SMALL, REPS_SMALL, stamps)
+    metrics = combine(large, small)
+    # The disk's file-creation cost drifts with machine load: average the floor from both ends.
+    metrics["fs_write_ms"] = (floor + file_write_floor_ms()) / 2
     emit(
         "fan_200",
         metrics,
@@ -100,8 +99,9 @@ def main() -> None:
         small_n=SMALL,
         assets=LARGE + 2,
         small_assets=SMALL + 2,
-        reps=REPS_LARGE,
-        small_reps=REPS_SMALL,
+        reps=reps_large,
+        small_reps=reps_small,
+        storage=storage_dir(),
         check_error=err_large or err_small,
     )
 

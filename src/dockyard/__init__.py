@@ -36,8 +36,8 @@ from dockyard.definitions.graph import GraphDefinition, graph
 from dockyard.definitions.job import JobDefinition, define_asset_job, job
 from dockyard.definitions.keys import AssetKey
 from dockyard.definitions.metadata import (
-    AssetMetadataValue,
     BoolMetadataValue,
+    DagsterAssetMetadataValue,
     DagsterRunMetadataValue,
     FloatMetadataValue,
     IntMetadataValue,
@@ -111,6 +111,7 @@ from dockyard.io.base import (
     io_manager,
 )
 from dockyard.io.context import InputContext, OutputContext, build_input_context, build_output_context
+from dockyard.io.file_manager import FileHandle, LocalFileHandle, LocalFileManager, local_file_manager
 from dockyard.io.filesystem import PickledObjectFilesystemIOManager, fs_io_manager
 from dockyard.io.memory import InMemoryIOManager, mem_io_manager
 
@@ -124,6 +125,7 @@ _LAZY = {
     "ConfigurableIOManagerFactory": "dockyard.io.configurable",
     "ConfigurableLegacyIOManagerAdapter": "dockyard.io.configurable",
     "FilesystemIOManager": "dockyard.io.configurable",
+    "UPathIOManager": "dockyard.io.upath",
     "AddDynamicPartitionsRequest": "dockyard.definitions.partitions",
     "AllPartitionMapping": "dockyard.definitions.partitions",
     "DailyPartitionsDefinition": "dockyard.definitions.partitions",

@@ -18,6 +18,7 @@ The tree (names and parentage follow Dagster's, so ``except`` clauses written fo
         ├── DagsterTypeCheckDidNotPass      a value failed its DagsterType check
         ├── DagsterUnknownResourceError     a resource looked up that is not there
         ├── DagsterUnknownPartitionError    a partition key its definition does not hold
+        ├── DatabaseLockTimeoutError        another process kept a database file locked too long
         ├── DagsterExecutionInterruptedError
         └── DagsterUserCodeExecutionError   user code raised; the original is ``__cause__``
             ├── DagsterExecutionStepExecutionError
@@ -99,6 +100,15 @@ class DagsterUnknownResourceError(DagsterError, AttributeError):
 
 class DagsterUnknownPartitionError(DagsterError):
     """A partition key its partitions definition does not hold."""
+
+
+class DatabaseLockTimeoutError(DagsterError):
+    """A database file stayed locked by another process past the timeout (dockyard's own)."""
+
+    def __init__(self, message: str, path: str | None = None, holder_pid: int | None = None):
+        super().__init__(message)
+        self.path = path
+        self.holder_pid = holder_pid
 
 
 class DagsterExecutionInterruptedError(DagsterError):

@@ -20,13 +20,6 @@ PENDING = {
     "000_upath_pandas_parquet_local": "issue 4 (UPathIOManager)",
     "000_upath_s3_parquet": "issue 4/6 (UPathIOManager, S3)",
     "001_upath_cloud_storage_io_manager": "issue 4 (UPathIOManager)",
-    "001_file_handle": "issue 3 (file manager)",
-    "001_fs_io_manager_builtin": "issue 3 (file manager)",
-    "001_local_file_manager": "issue 3 (file manager)",
-    "003_builtin_duckdb_polars": "issue 5 (DuckDB)",
-    "003_duckdb_pandas_io_manager": "issue 5 (DuckDB)",
-    "003_duckdb_resource_without_io_manager": "issue 5 (DuckDB)",
-    "003_swap_data_store": "issue 5 (DuckDB)",
 }
 
 

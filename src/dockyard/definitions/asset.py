@@ -290,6 +290,18 @@ class AssetsDefinition:
     def metadata_by_key(self) -> dict[AssetKey, dict[str, Any]]:
         return {k: s.metadata for k, s in self.specs_by_key.items()}
 
+    @property
+    def code_versions_by_key(self) -> dict[AssetKey, str | None]:
+        return {k: s.code_version for k, s in self.specs_by_key.items()}
+
+    @property
+    def descriptions_by_key(self) -> dict[AssetKey, str | None]:
+        return {k: s.description for k, s in self.specs_by_key.items()}
+
+    @property
+    def asset_deps(self) -> dict[AssetKey, set[AssetKey]]:
+        return {k: set(s.deps) for k, s in self.specs_by_key.items()}
+
     def get_output_name_for_asset_key(self, key: AssetKey) -> str:
         return self.output_names_by_key[key]
 

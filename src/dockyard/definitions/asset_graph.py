@@ -72,6 +72,13 @@ class AssetLayer:
         for ad in self.assets_defs:
             other = op_names.get(ad.node_def.name)
             if other is not None and other is not ad:
+                shared = sorted(set(ad.keys) & set(other.keys))
+                if shared:  # the real mistake is the key, which also gives the op name
+                    raise DagsterInvalidDefinitionError(
+                        f"Duplicate asset key: asset key {_user_str(shared[0])!r} is defined more than "
+                        "once. Each asset key must have a single definition; rename one of them "
+                        "(name=..., key=... or key_prefix=...)."
+                    )
                 raise DagsterInvalidDefinitionError(
                     f"Two asset definitions share the op name {ad.node_def.name!r}; rename one "
                     "(name=... or key_prefix=...)."

@@ -18,10 +18,13 @@ class AssetKey:
     """
 
     __slots__ = ("_hash", "_parts")
+    _hash: int
+    _parts: tuple[str, ...]
 
     def __init__(self, path: CoercibleToAssetKey) -> None:
+        parts: tuple[str, ...]
         if isinstance(path, AssetKey):
-            parts: tuple[str, ...] = path.path
+            parts = path.parts
         elif isinstance(path, str):
             parts = (path,)
         elif isinstance(path, Sequence):

@@ -7,6 +7,7 @@ as JSON lists (Dagster rejects them; the seed documents them, so we take the fri
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ class MetadataValue:
         return IntMetadataValue(value)
 
     @staticmethod
-    def float(value: float) -> FloatMetadataValue:
+    def float(value: builtins.float) -> FloatMetadataValue:
         return FloatMetadataValue(value)
 
     @staticmethod
@@ -67,7 +68,7 @@ class MetadataValue:
         return NullMetadataValue()
 
     @staticmethod
-    def timestamp(value: float | datetime) -> TimestampMetadataValue:
+    def timestamp(value: builtins.float | datetime) -> TimestampMetadataValue:
         return TimestampMetadataValue(value.timestamp() if isinstance(value, datetime) else value)
 
     @staticmethod
@@ -93,7 +94,7 @@ class MetadataValue:
 
 @dataclass(frozen=True, slots=True)
 class TextMetadataValue(MetadataValue):
-    text: str
+    text: str  # type: ignore[assignment]
 
     @property
     def value(self) -> str:
@@ -102,43 +103,48 @@ class TextMetadataValue(MetadataValue):
 
 @dataclass(frozen=True, slots=True)
 class IntMetadataValue(MetadataValue):
-    int_value: int
+    value: int  # type: ignore[assignment]  # Dagster's field name: IntMetadataValue(value=...)
 
     @property
-    def value(self) -> int:
-        return self.int_value
+    def int_value(self) -> int:
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)
 class FloatMetadataValue(MetadataValue):
-    float_value: float
+    value: float  # type: ignore[assignment]  # Dagster's field name: FloatMetadataValue(value=...)
 
     @property
-    def value(self) -> float:
-        return self.float_value
+    def float_value(self) -> float:
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)
 class BoolMetadataValue(MetadataValue):
-    bool_value: bool
+    value: bool  # type: ignore[assignment]  # Dagster's field name: BoolMetadataValue(value=...)
 
     @property
-    def value(self) -> bool:
-        return self.bool_value
+    def bool_value(self) -> bool:
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)
 class PathMetadataValue(MetadataValue):
-    path: str
+    path: str  # type: ignore[assignment]
 
     @property
     def value(self) -> str:
         return self.path
 
+    @property
+    def fspath(self) -> str:
+        """Dagster's field name for the path."""
+        return self.path
+
 
 @dataclass(frozen=True, slots=True)
 class UrlMetadataValue(MetadataValue):
-    url: str
+    url: str  # type: ignore[assignment]
 
     @property
     def value(self) -> str:
@@ -172,20 +178,23 @@ class NullMetadataValue(MetadataValue):
 
 @dataclass(frozen=True, slots=True)
 class TimestampMetadataValue(MetadataValue):
-    timestamp: float
+    value: builtins.float  # type: ignore[assignment]  # Dagster's field name
 
     @property
-    def value(self) -> float:
-        return self.timestamp
+    def timestamp(self) -> float:  # type: ignore[override]
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)
-class AssetMetadataValue(MetadataValue):
+class DagsterAssetMetadataValue(MetadataValue):
     asset_key: AssetKey
 
     @property
     def value(self) -> AssetKey:
         return self.asset_key
+
+
+AssetMetadataValue = DagsterAssetMetadataValue  # internal short name
 
 
 @dataclass(frozen=True, slots=True)

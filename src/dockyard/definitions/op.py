@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from dockyard.definitions.signature import FunctionShape, Param, analyze
@@ -217,7 +217,7 @@ class OpDefinition:
         outs: Mapping[str, OutputDefinition],
         shape: FunctionShape,
         config_schema: Any = None,
-        required_resource_keys: Sequence[str] | None = None,
+        required_resource_keys: Iterable[str] | None = None,
         description: str | None = None,
         tags: Mapping[str, Any] | None = None,
         retry_policy: Any = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +25,8 @@ def build_op_context(
     from dockyard.execution.resources import ScopedResources
 
     scoped = ScopedResources(dict(resources or {}), resources_config or {}, instance=instance)
+    import uuid  # lazy: keeps `import dockyard` fast
+
     run_id = str(uuid.uuid4())
     return OpExecutionContext(
         run_id=run_id,

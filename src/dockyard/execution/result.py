@@ -123,7 +123,7 @@ class ExecuteInProcessResult:
     def output_value(self, output_name: str = "result") -> Any:
         graph = getattr(self._job_def, "graph_def", None)
         mapping = graph.output_mappings.get(output_name) if graph is not None else None
-        if mapping is None:
+        if graph is None or mapping is None:
             raise DagsterInvariantViolationError(f"The job has no top-level output {output_name!r}.")
         from dockyard.execution.plan import _resolve_output
 

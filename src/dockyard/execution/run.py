@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from dockyard.errors import (
     DagsterInvariantViolationError,
     DagsterUnknownPartitionError,
 )
+from dockyard.execution.asset_origins import origins_for_step
 from dockyard.execution.plan import ExecutionPlan, InputPlan, OutputPlan, StepPlan, build_asset_plan, build_op_plan, check_resources
 from dockyard.execution.resources import ScopedResources
 from dockyard.execution.result import ExecuteInProcessResult
@@ -426,7 +426,7 @@ def default_io_manager_for(plan: ExecutionPlan, in_memory: bool) -> Any:
 def get_plan(job: Any, op_selection: Any = None, asset_selection: Any = None) -> ExecutionPlan:
     sel_key = (tuple(op_selection) if op_selection is not None else None,
                repr(asset_selection) if asset_selection is not None else None)
-    plan = job._plan_cache.get(sel_key) if sel_key != (None, None) else job._plan_cache.get(None)
+    plan: ExecutionPlan | None = job._plan_cache.get(sel_key) if sel_key != (None, None) else job._plan_cache.get(None)
     if plan is None:
         if job.asset_layer is not None:
             plan = build_asset_plan(job.name, job.asset_layer, asset_selection if asset_selection is not None else job.asset_selection)
@@ -478,7 +478,10 @@ def execute_job_in_process(
     pdef, pkeys = _run_partitions(plan, job, partition_key, all_tags, instance)
     if pkeys is not None and len(pkeys) == 1:
         all_tags.setdefault("dagster/partition", pkeys[0])
-    run_id = run_id or str(uuid.uuid4())
+    if not run_id:
+        import uuid  # lazy: uuid pulls in platform, which `import dockyard` need not pay for
+
+        run_id = str(uuid.uuid4())
     dagster_run = DagsterRun(
         run_id, job.name, DagsterRunStatus.STARTED, config, {k: str(v) for k, v in all_tags.items()},
         frozenset(o.asset_key for s in plan.steps for o in s.outputs if o.asset_key is not None) if plan.is_asset_plan else None,
@@ -528,7 +531,10 @@ def execute_job_in_process(
                                  StepFailureData(SerializableErrorInfo.from_exception(exc)), f'Execution of step "{step.key}" failed.')
                 )
             events.extend(runner.events)
-            instance.store_events([EventLogEntry(run_id, ev) for ev in runner.events])
+            instance.store_events(
+                [EventLogEntry(run_id, ev) for ev in runner.events],
+                origins_for_step(step, runner.events, resource_objects, dagster_run.tags, run_id),
+            )
     finally:
         try:
             scoped.close(raise_errors=not failures)

@@ -6,7 +6,6 @@ This is the hot path: per step it does a constant amount of bookkeeping plus the
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
 
 _E = DagsterEventType
 _EMPTY = inspect.Parameter.empty
+_NO_PARTITION: list[str | None] = [None]
 
 
 class StepFailed(Exception):
@@ -143,7 +143,9 @@ class StepRunner:
     def _load_from(self, inp: InputPlan, up_step: str | None, up_out: str | None) -> Any:
         run = self.run
         key = inp.manager_key
-        assert key is not None
+        if key is None:  # a fan-in part: loaded by the manager of the output it came from
+            assert up_step is not None and up_out is not None
+            key = run.plan.step_by_key[up_step].op_def.output_defs[up_out].io_manager_key
         manager = run.io_manager(key, f"input '{inp.name}' of op '{self.step.key}'")
         upstream_ctx = run.upstream_output_context(inp, up_step, up_out)
         keys = None
@@ -309,18 +311,17 @@ class StepRunner:
             self._user_event(item)
             return
         if isinstance(item, MaterializeResult):
-            o = self._output_for_materialize_result(item)
-            value = item.value
-            runtime = dict(item.metadata or {})
-            skip = value is None and (o.output_def.dagster_type.is_any or o.output_def.is_nothing)
-            seen.add(o.name)
-            self._store(o, value, runtime, skip_manager=skip)
+            mr_out = self._output_for_materialize_result(item)
+            skip = item.value is None and (mr_out.output_def.dagster_type.is_any or mr_out.output_def.is_nothing)
+            seen.add(mr_out.name)
+            self._store(mr_out, item.value, dict(item.metadata or {}), skip_manager=skip)
             return
         mapping_key = None
+        runtime: dict[str, Any]
         if isinstance(item, Output):
             out_name = item.output_name if name is None or item.output_name != "result" else name
             value = item.value
-            runtime: dict[str, Any] = dict(item.metadata)
+            runtime = dict(item.metadata)
             if isinstance(item, DynamicOutput):
                 mapping_key = item.mapping_key
         else:
@@ -392,7 +393,7 @@ class StepRunner:
         keys = run.output_partition_keys(step, o)
         if dtype.is_nothing or skip_manager:
             if o.asset_key is not None:
-                for pk in keys or [None]:
+                for pk in keys or _NO_PARTITION:
                     self._materialization(AssetMaterialization(o.asset_key, metadata=runtime, partition=pk))
             return
         manager = run.io_manager(o.manager_key, f"output '{o.name}' of op '{step.key}'")
@@ -418,7 +419,7 @@ class StepRunner:
                     ev = ev.with_metadata(manager_meta)
                 self._user_event(ev)
             meta = {**runtime, **manager_meta} if manager_meta else runtime
-            for pk in keys or [None]:
+            for pk in keys or _NO_PARTITION:
                 self._materialization(AssetMaterialization(o.asset_key, metadata=meta, partition=pk))
         else:
             for ev in out_ctx.consume_events():
@@ -466,6 +467,8 @@ class StepRunner:
 
 
 def _run_async(result: Any) -> Any:
+    import asyncio  # only async user code pays for it; keeps `import dockyard` fast
+
     if inspect.isasyncgen(result):
         async def collect() -> list[Any]:
             return [item async for item in result]

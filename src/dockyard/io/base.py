@@ -137,7 +137,7 @@ class InputManagerDefinition(ResourceDefinition):
 _UNSET: Any = object()
 
 
-def io_manager(
+def io_manager(  # noqa: D417
     config_schema: Any = None,
     description: str | None = None,
     output_config_schema: Any = None,

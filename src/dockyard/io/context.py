@@ -363,9 +363,7 @@ class OutputContext(_PartitionFacts):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        close = getattr(self._resources, "_close", None)
-        if callable(close):
-            close()
+        _close_builder_resources(self._resources)
 
     def __repr__(self) -> str:
         return f"OutputContext(step_key={self._step_key!r}, name={self._name!r}, asset_key={self._asset_key!r})"
@@ -544,9 +542,7 @@ class InputContext(_PartitionFacts):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        close = getattr(self._resources, "_close", None)
-        if callable(close):
-            close()
+        _close_builder_resources(self._resources)
 
     def __repr__(self) -> str:
         return f"InputContext(name={self._name!r}, asset_key={self._asset_key!r})"
@@ -572,10 +568,22 @@ def _partition_keys_for_builder(
 
 def _builder_resources(resources: Mapping[str, Any] | None) -> Any:
     if not resources:
-        return None
-    from dockyard.execution.resources import build_resources_namespace
+        # like Dagster's builders: an empty namespace, so `context.resources` is always readable
+        from dockyard.definitions.resource import Resources
 
-    return build_resources_namespace(resources)
+        return Resources.from_mapping({})
+    # Builders are test helpers: resources are initialised now (lazily, per key) and torn down
+    # when the context is used as a context manager and exits.
+    from dockyard.execution.resources import ScopedResources
+
+    return ScopedResources(dict(resources)).namespace()
+
+
+def _close_builder_resources(resources: Any) -> None:
+    scope = getattr(getattr(resources, "_get", None), "__self__", None)
+    close = getattr(scope, "close", None)
+    if callable(close):
+        close()
 
 
 def build_output_context(

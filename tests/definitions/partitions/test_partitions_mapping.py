@@ -67,20 +67,32 @@ def test_time_window_both_offsets_select_the_previous_day_only() -> None:
     assert keys_of(upstream(mapping, ["2022-07-04"], DAILY, DAILY)) == ["2022-07-03"]
 
 
-def test_time_window_first_partition_maps_to_nonexistent_upstream() -> None:
+def test_time_window_offsets_are_clipped_to_upstream_windows() -> None:
+    # Dagster's rule: an offset never pushes the window past the upstream's first/last window,
+    # so the first partition of a self-dependent asset maps to nothing (input None), not an error
     mapping = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
     result = upstream(mapping, ["2022-07-01"], DAILY, DAILY)
     assert keys_of(result) == []
-    assert result.required_but_nonexistent_partition_keys == ["2022-06-30"]
+    assert result.required_but_nonexistent_partition_keys == []
+    result = upstream(TimeWindowPartitionMapping(start_offset=-2), ["2022-07-02"], DAILY, DAILY)
+    assert keys_of(result) == ["2022-07-01", "2022-07-02"]
+    assert result.required_but_nonexistent_partition_keys == []
     allowed = TimeWindowPartitionMapping(-1, -1, allow_nonexistent_upstream_partitions=True)
     result = upstream(allowed, ["2022-07-01"], DAILY, DAILY)
     assert keys_of(result) == [] and result.required_but_nonexistent_partition_keys == []
 
 
-def test_time_window_future_upstream_is_nonexistent() -> None:
+def test_time_window_positive_offset_is_clipped_at_the_last_window() -> None:
     result = upstream(TimeWindowPartitionMapping(end_offset=1), ["2022-07-31"], DAILY, DAILY)
     assert keys_of(result) == ["2022-07-31"]
-    assert result.required_but_nonexistent_partition_keys == ["2022-08-01"]
+    assert result.required_but_nonexistent_partition_keys == []
+
+
+def test_time_window_without_offset_reports_nonexistent_upstream() -> None:
+    early = DailyPartitionsDefinition(start_date="2022-06-29")
+    result = upstream(TimeWindowPartitionMapping(), ["2022-06-30", "2022-07-01"], early, DAILY)
+    assert keys_of(result) == ["2022-07-01"]
+    assert result.required_but_nonexistent_partition_keys == ["2022-06-30"]
 
 
 def test_hourly_upstream_of_a_day_is_its_24_hours() -> None:
@@ -280,7 +292,7 @@ def test_multi_partition_mapping_per_dimension() -> None:
     assert keys_of(result) == ["green|2022-07-01", "green|2022-07-02"]
     result = upstream(mapping, ["green|2022-07-01"], MULTI, MULTI)
     assert keys_of(result) == ["green|2022-07-01"]
-    assert result.required_but_nonexistent_partition_keys == ["green|2022-06-30"]
+    assert result.required_but_nonexistent_partition_keys == []  # the offset is clipped
     back = mapping.get_downstream_partitions_for_partitions(
         MULTI.subset_with_partition_keys(["red|2022-07-02"]), MULTI, MULTI, current_time=NOW
     )

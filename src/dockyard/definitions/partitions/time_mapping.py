@@ -83,6 +83,15 @@ def identity_time_result(
     return _result(target_def, subset.index_ranges, current_time, allow_nonexistent)
 
 
+def _clamp(timestamp: int, offset: int, span: tuple[int, int] | None) -> int:
+    """An offset never pushes a window edge past the upstream's existing windows (Dagster's
+    rule): a negative offset stops at the first window's start, a positive one at the last
+    window's end. So ``start_offset=-2`` on the first days is clipped, not an error."""
+    if span is None or offset == 0:
+        return timestamp
+    return max(span[0], timestamp) if offset < 0 else min(span[1], timestamp)
+
+
 def _time_def(pdef: PartitionsDefinition | None, side: str) -> TimeWindowPartitionsDefinition:
     if not isinstance(pdef, TimeWindowPartitionsDefinition):
         raise CheckError(
@@ -129,10 +138,12 @@ class TimeWindowPartitionMapping(PartitionMapping):
         )
         down = _time_def(ddef, "downstream")
         up = _time_def(upstream_partitions_def, "upstream")
+        first, stop = up.index_bounds(current_time)
+        span = (up.start_timestamp_for_index(first), up.start_timestamp_for_index(stop)) if stop > first else None
         wanted: list[tuple[int, int]] = []
         for lo, hi in index_ranges_of(subset, down):
-            start = down.start_timestamp_for_index(lo + self.start_offset)
-            end = down.start_timestamp_for_index(hi + self.end_offset)
+            start = _clamp(down.start_timestamp_for_index(lo + self.start_offset), self.start_offset, span)
+            end = _clamp(down.start_timestamp_for_index(hi + self.end_offset), self.end_offset, span)
             if end > start:
                 wanted.append((up.index_for_timestamp(start), up.index_at_or_after(end)))
         return _result(

@@ -1,0 +1,285 @@
+"""SQLite instance storage: runs, events, the asset index and dynamic partitions in one file.
+
+The database runs in WAL mode with ``synchronous=NORMAL`` (a commit survives a process crash;
+a power loss may drop the last commits, never corrupt the file) and a busy timeout, so several
+processes can write one instance at once. Each ``store_events`` call is one ``BEGIN IMMEDIATE``
+transaction: a step's events land together or not at all, and concurrent writers queue on the
+write lock instead of failing. Payloads are JSON written by ``dockyard.instance.serdes``.
+
+Tables::
+
+    runs(run_id PK, job_name, status, partition, created, body)
+    events(id PK, run_id, event_type, step_key, asset_key, partition, timestamp, body)
+    materializations(event_id PK, asset_key, partition)   -- the asset index
+    asset_origins(asset_key PK, body)
+    dynamic_partitions(id PK, name, partition_key, UNIQUE(name, partition_key))
+
+Connections are opened per process (and per thread through a lock), lazily, so a storage object
+inherited through ``fork`` reconnects instead of sharing a socket-like handle with its parent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from dockyard.definitions.keys import AssetKey
+from dockyard.instance.events import EventLogEntry
+from dockyard.instance.origins import AssetOrigin
+from dockyard.instance.runs import DagsterRun, DagsterRunStatus
+from dockyard.instance.serdes import (
+    dumps,
+    event_log_entry_from_dict,
+    event_log_entry_to_dict,
+    run_from_dict,
+    run_to_dict,
+)
+from dockyard.instance.storage.base import InstanceStorage
+
+if TYPE_CHECKING:
+    import sqlite3
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, job_name TEXT NOT NULL, status TEXT NOT NULL, partition TEXT,
+    created REAL NOT NULL, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status, created);
+CREATE INDEX IF NOT EXISTS runs_by_job ON runs(job_name, created);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, event_type TEXT, step_key TEXT,
+    asset_key TEXT, partition TEXT, timestamp REAL NOT NULL, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_run ON events(run_id, id);
+CREATE INDEX IF NOT EXISTS events_by_asset ON events(asset_key, id) WHERE asset_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS materializations (
+    event_id INTEGER PRIMARY KEY, asset_key TEXT NOT NULL, partition TEXT
+);
+CREATE INDEX IF NOT EXISTS mats_by_asset ON materializations(asset_key, event_id);
+CREATE INDEX IF NOT EXISTS mats_by_partition ON materializations(asset_key, partition, event_id);
+CREATE TABLE IF NOT EXISTS asset_origins (asset_key TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dynamic_partitions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, partition_key TEXT NOT NULL,
+    UNIQUE(name, partition_key)
+);
+"""
+
+
+def _key_str(key: AssetKey) -> str:
+    return json.dumps(list(key.path), separators=(",", ":"))
+
+
+def _entry(row: Any) -> EventLogEntry:
+    return event_log_entry_from_dict(json.loads(row[1]), storage_id=row[0])
+
+
+class SqliteInstanceStorage(InstanceStorage):
+    """Instance storage in one SQLite database file (WAL mode).
+
+    Args:
+        path: The database file; its directory is created if missing.
+        busy_timeout_ms: How long a writer waits for another process's write lock.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], busy_timeout_ms: int = 60_000) -> None:
+        self.path = os.path.abspath(os.fspath(path))
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+
+    # -- connection -------------------------------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():
+            import sqlite3
+
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=self._busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=OFF")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._connection().execute(sql, params).fetchall()
+
+    def dispose(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    # -- runs -------------------------------------------------------------------------------------
+    def _upsert_run(self, run: DagsterRun) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO runs(run_id, job_name, status, partition, created, body) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(run_id) DO UPDATE SET status=excluded.status, partition=excluded.partition, body=excluded.body",
+                (run.run_id, run.job_name, run.status.value, run.partition_key, run.start_time or time.time(), dumps(run_to_dict(run))),
+            )
+
+    def add_run(self, run: DagsterRun) -> None:
+        self._upsert_run(run)
+
+    def update_run(self, run: DagsterRun) -> None:
+        self._upsert_run(run)
+
+    def get_run(self, run_id: str) -> DagsterRun | None:
+        rows = self._read("SELECT body FROM runs WHERE run_id=?", (run_id,))
+        return run_from_dict(json.loads(rows[0][0])) if rows else None
+
+    def get_runs(
+        self, limit: int | None = None, status: DagsterRunStatus | None = None, job_name: str | None = None
+    ) -> list[DagsterRun]:
+        where: list[str] = []
+        params: list[Any] = []
+        if status is not None:
+            where.append("status=?")
+            params.append(DagsterRunStatus(status).value)
+        if job_name is not None:
+            where.append("job_name=?")
+            params.append(job_name)
+        sql = "SELECT body FROM runs" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created DESC, rowid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [run_from_dict(json.loads(r[0])) for r in self._read(sql, params)]
+
+    # -- events -----------------------------------------------------------------------------------
+    def store_events(self, entries: Sequence[EventLogEntry], asset_origins: Sequence[AssetOrigin] = ()) -> None:
+        rows = []
+        for e in entries:
+            ev = e.dagster_event
+            key = ev.asset_key if ev is not None else None
+            mat = ev.asset_materialization if ev is not None else None
+            partition = mat.partition if mat is not None else (ev.partition if ev is not None else None)
+            rows.append((
+                e.run_id, ev.event_type_value if ev is not None else None, e.step_key,
+                _key_str(key) if key is not None else None, partition, e.timestamp, dumps(event_log_entry_to_dict(e)),
+                mat is not None,
+            ))
+        with self._write() as conn:
+            for e, row in zip(entries, rows, strict=True):
+                cur = conn.execute(
+                    "INSERT INTO events(run_id, event_type, step_key, asset_key, partition, timestamp, body) VALUES (?,?,?,?,?,?,?)",
+                    row[:7],
+                )
+                e.storage_id = cur.lastrowid
+                if row[7]:
+                    conn.execute("INSERT INTO materializations(event_id, asset_key, partition) VALUES (?,?,?)", (cur.lastrowid, row[3], row[4]))
+            if asset_origins:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO asset_origins(asset_key, body) VALUES (?,?)",
+                    [(_key_str(o.asset_key), dumps(o.to_dict())) for o in asset_origins],
+                )
+
+    def get_logs_for_run(self, run_id: str) -> list[EventLogEntry]:
+        return [_entry(r) for r in self._read("SELECT id, body FROM events WHERE run_id=? ORDER BY id", (run_id,))]
+
+    # -- asset index ------------------------------------------------------------------------------
+    def get_materializations(
+        self,
+        asset_key: AssetKey,
+        limit: int | None = None,
+        ascending: bool = False,
+        partitions: Sequence[str] | None = None,
+        after_id: int | None = None,
+        before_id: int | None = None,
+    ) -> list[EventLogEntry]:
+        where = ["m.asset_key=?"]
+        params: list[Any] = [_key_str(asset_key)]
+        if partitions is not None:
+            parts = list(partitions)
+            if not parts:
+                return []
+            where.append(f"m.partition IN ({','.join('?' * len(parts))})")
+            params.extend(parts)
+        if after_id is not None:
+            where.append("m.event_id>?")
+            params.append(int(after_id))
+        if before_id is not None:
+            where.append("m.event_id<?")
+            params.append(int(before_id))
+        sql = (
+            "SELECT e.id, e.body FROM materializations m JOIN events e ON e.id=m.event_id WHERE "
+            + " AND ".join(where) + f" ORDER BY m.event_id {'ASC' if ascending else 'DESC'}"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [_entry(r) for r in self._read(sql, params)]
+
+    def get_latest_materializations_by_partition(self, asset_key: AssetKey) -> dict[str, EventLogEntry]:
+        rows = self._read(
+            "SELECT e.id, e.body FROM events e JOIN ("
+            " SELECT MAX(event_id) AS id FROM materializations WHERE asset_key=? AND partition IS NOT NULL GROUP BY partition"
+            ") latest ON latest.id=e.id ORDER BY e.id",
+            (_key_str(asset_key),),
+        )
+        out: dict[str, EventLogEntry] = {}
+        for r in rows:
+            entry = _entry(r)
+            out[entry.asset_materialization.partition] = entry
+        return out
+
+    def get_asset_keys(self) -> list[AssetKey]:
+        return sorted(AssetKey(json.loads(r[0])) for r in self._read("SELECT DISTINCT asset_key FROM materializations"))
+
+    def wipe_asset(self, asset_key: AssetKey) -> None:
+        key = _key_str(asset_key)
+        with self._write() as conn:
+            conn.execute("DELETE FROM materializations WHERE asset_key=?", (key,))
+            conn.execute("DELETE FROM events WHERE asset_key=?", (key,))
+            conn.execute("DELETE FROM asset_origins WHERE asset_key=?", (key,))
+
+    def get_asset_origin(self, asset_key: AssetKey) -> AssetOrigin | None:
+        rows = self._read("SELECT body FROM asset_origins WHERE asset_key=?", (_key_str(asset_key),))
+        return AssetOrigin.from_dict(json.loads(rows[0][0])) if rows else None
+
+    # -- dynamic partitions -----------------------------------------------------------------------
+    def get_dynamic_partitions(self, name: str) -> list[str]:
+        return [r[0] for r in self._read("SELECT partition_key FROM dynamic_partitions WHERE name=? ORDER BY id", (name,))]
+
+    def add_dynamic_partitions(self, name: str, keys: Sequence[str]) -> None:
+        with self._write() as conn:
+            conn.executemany("INSERT OR IGNORE INTO dynamic_partitions(name, partition_key) VALUES (?,?)", [(name, k) for k in keys])
+
+    def delete_dynamic_partition(self, name: str, key: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM dynamic_partitions WHERE name=? AND partition_key=?", (name, key))
+
+    def __repr__(self) -> str:
+        return f"SqliteInstanceStorage({self.path!r})"

@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import dockyard as dg
+from dockyard.errors import DagsterInvalidConfigError
+
+
+class RecordingIOManager(dg.IOManager):
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        context.add_output_metadata({"k": 1})
+        self.values[tuple(context.get_asset_identifier())] = obj
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        return self.values[tuple(context.get_asset_identifier())]
+
+
+class YieldingIOManager(dg.IOManager):
+    def handle_output(self, context: dg.OutputContext, obj: Any):  # type: ignore[no-untyped-def]
+        yield dg.AssetMaterialization("side")
+        yield {"g": 2}
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        return 1
+
+
+@dg.asset
+def a1() -> int:
+    return 1
+
+
+@dg.asset
+def a2(a1: int) -> Any:
+    return dg.Output(a1 + 1, metadata={"rt": "x"})
+
+
+def kinds(events: list[dg.DagsterEvent]) -> list[str]:
+    return [e.event_type_value for e in events]
+
+
+def test_results_api() -> None:
+    result = dg.materialize([a1, a2], resources={"io_manager": RecordingIOManager()})
+    assert result.success and isinstance(result.run_id, str)
+    assert result.output_for_node("a2") == 2
+    assert [m.asset_key for m in result.asset_materializations_for_node("a2")] == [dg.AssetKey("a2")]
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [dg.AssetKey("a1"), dg.AssetKey("a2")]
+    assert kinds(result.all_events)[0] == "PIPELINE_START"
+    assert kinds(result.all_events)[-1] == "PIPELINE_SUCCESS"
+    assert {e.step_key for e in result.events_for_node("a1")} == {"a1"}
+
+
+def test_event_order_within_a_step() -> None:
+    result = dg.materialize([a1, a2], resources={"io_manager": RecordingIOManager()})
+    assert kinds(result.events_for_node("a1")) == [
+        "STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "HANDLED_OUTPUT", "STEP_SUCCESS",
+    ]
+    assert kinds(result.events_for_node("a2")) == [
+        "STEP_START", "LOADED_INPUT", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "HANDLED_OUTPUT", "STEP_SUCCESS",
+    ]
+    handled = next(e for e in result.events_for_node("a2") if e.event_type_value == "HANDLED_OUTPUT")
+    assert handled.message == 'Handled output "result" using IO manager "io_manager"'
+    loaded = next(e for e in result.events_for_node("a2") if e.event_type_value == "LOADED_INPUT")
+    assert loaded.message == 'Loaded input "a1" using input manager "io_manager", from output "result" of step "a1"'
+    data = loaded.event_specific_data
+    assert (data.input_name, data.manager_key, data.upstream_output_name, data.upstream_step_key) == (
+        "a1", "io_manager", "result", "a1"
+    )
+
+
+def test_add_output_metadata_lands_on_handled_output_and_materialization() -> None:
+    result = dg.materialize([a1, a2], resources={"io_manager": RecordingIOManager()})
+    mat = result.asset_materializations_for_node("a2")[0]
+    assert sorted(mat.metadata) == ["k", "rt"]
+    handled = [e for e in result.events_for_node("a2") if e.event_type_value == "HANDLED_OUTPUT"]
+    assert sorted(handled[0].event_specific_data.metadata) == ["k"]
+
+
+def test_generator_handle_output_materializations_come_first_and_dicts_merge() -> None:
+    result = dg.materialize([a1], resources={"io_manager": YieldingIOManager()})
+    assert kinds(result.events_for_node("a1")) == [
+        "STEP_START", "STEP_OUTPUT", "ASSET_MATERIALIZATION", "ASSET_MATERIALIZATION", "HANDLED_OUTPUT", "STEP_SUCCESS",
+    ]
+    mats = [e.event_specific_data.materialization for e in result.get_asset_materialization_events()]
+    assert [m.asset_key for m in mats] == [dg.AssetKey("side"), dg.AssetKey("a1")]
+    assert mats[1].metadata["g"].value == 2
+    handled = next(e for e in result.all_events if e.event_type_value == "HANDLED_OUTPUT")
+    assert handled.event_specific_data.metadata["g"].value == 2
+
+
+def test_generator_handle_output_yielding_other_values_fails() -> None:
+    class Bad(dg.IOManager):
+        def handle_output(self, context: dg.OutputContext, obj: Any):  # type: ignore[no-untyped-def]
+            yield 5
+
+        def load_input(self, context: dg.InputContext) -> Any:
+            return 1
+
+    with pytest.raises(dg.DagsterInvariantViolationError, match="IO manager on output result has returned value 5 of type int"):
+        dg.materialize([a1], resources={"io_manager": Bad()})
+
+
+# -- output config ------------------------------------------------------------------------------
+
+seen_config: list[Any] = []
+
+
+@dg.io_manager(output_config_schema={"p": int})
+def configurable_manager(_: dg.InitResourceContext) -> dg.IOManager:
+    class Manager(dg.IOManager):
+        def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+            seen_config.append(context.config)
+
+        def load_input(self, context: dg.InputContext) -> Any:
+            return 1
+
+    return Manager()
+
+
+@dg.op
+def o1() -> int:
+    return 1
+
+
+def test_output_config_is_validated_by_output_config_schema() -> None:
+    @dg.job(resource_defs={"io_manager": configurable_manager})
+    def j() -> None:
+        o1()
+
+    seen_config.clear()
+    assert j.execute_in_process(run_config={"ops": {"o1": {"outputs": {"result": {"p": 3}}}}}).success
+    assert seen_config == [{"p": 3}]
+    with pytest.raises(DagsterInvalidConfigError, match="p"):
+        j.execute_in_process(run_config={"ops": {"o1": {"outputs": {"result": {"p": "x"}}}}})
+
+
+def test_output_config_rejected_without_schema() -> None:
+    @dg.job
+    def j() -> None:
+        o1()
+
+    with pytest.raises(DagsterInvalidConfigError, match="outputs"):
+        j.execute_in_process(run_config={"ops": {"o1": {"outputs": {"result": {"p": 3}}}}})
+
+
+def test_required_resource_keys_are_provided() -> None:
+    @dg.asset(required_resource_keys={"base"})
+    def uses(context: dg.AssetExecutionContext) -> int:
+        return context.resources.base + 1
+
+    result = dg.materialize_to_memory([uses], resources={"base": 41})
+    assert result.output_for_node("uses") == 42
+
+
+def test_context_attributes_in_an_asset() -> None:
+    seen: dict[str, Any] = {}
+
+    @dg.asset(config_schema={"n": int})
+    def ctx_asset(context: dg.AssetExecutionContext) -> int:
+        seen.update(run_id=context.run_id, key=context.asset_key, cfg=context.op_config, inst=context.instance)
+        context.add_output_metadata({"extra": 1})
+        context.log.info("hello")
+        return 1
+
+    result = dg.materialize([ctx_asset], run_config={"ops": {"ctx_asset": {"config": {"n": 3}}}})
+    assert seen["run_id"] == result.run_id
+    assert seen["key"] == dg.AssetKey("ctx_asset")
+    assert seen["cfg"] == {"n": 3}
+    assert isinstance(seen["inst"], dg.DagsterInstance)
+    assert result.asset_materializations_for_node("ctx_asset")[0].metadata["extra"].value == 1
+
+
+# -- default I/O managers -----------------------------------------------------------------------
+
+
+def test_asset_run_default_manager_writes_under_instance_storage(tmp_path: Path) -> None:
+    instance = dg.DagsterInstance.ephemeral(tempdir=str(tmp_path))
+
+    @dg.asset(key_prefix=["grp"])
+    def stored() -> dict[str, int]:
+        return {"v": 1}
+
+    result = dg.materialize([stored], instance=instance)
+    path = tmp_path / "storage" / "grp" / "stored"
+    assert pickle.loads(path.read_bytes()) == {"v": 1}
+    meta = result.asset_materializations_for_node("grp__stored")[0].metadata
+    assert meta["path"].value == str(path)
+    assert sorted(p.name for p in (tmp_path / "storage").rglob("*")) == ["grp", "stored"]
+
+
+def test_op_job_default_manager_is_in_memory(tmp_path: Path) -> None:
+    @dg.op
+    def plus(x: int) -> int:
+        return x + 1
+
+    @dg.job
+    def j() -> None:
+        plus(o1())
+
+    result = j.execute_in_process(instance=dg.DagsterInstance.ephemeral(tempdir=str(tmp_path)))
+    assert result.output_for_node("plus") == 2
+    assert not (tmp_path / "storage").exists() or not any((tmp_path / "storage").rglob("*"))
+    handled = [e for e in result.all_events if e.event_type_value == "HANDLED_OUTPUT"]
+    assert handled and all("path" not in e.event_specific_data.metadata for e in handled)
+
+
+def test_materialize_to_memory_rejects_io_manager_resources() -> None:
+    with pytest.raises(dg.DagsterInvariantViolationError, match="materialize_to_memory"):
+        dg.materialize_to_memory([a1], resources={"io_manager": RecordingIOManager()})
+
+
+def test_failed_run_leaves_earlier_materializations_readable(tmp_path: Path) -> None:
+    instance = dg.DagsterInstance.ephemeral(tempdir=str(tmp_path))
+
+    @dg.asset
+    def broken(a1: int) -> int:
+        raise ValueError("nope")
+
+    result = dg.materialize([a1, broken], instance=instance, raise_on_error=False)
+    assert not result.success
+    assert result.get_failed_step_keys() == {"broken"}
+    assert pickle.loads((tmp_path / "storage" / "a1").read_bytes()) == 1
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [dg.AssetKey("a1")]
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
+    instance = dg.DagsterInstance.ephemeral(tempdir=str(tmp_path))
+
+    @dg.asset
+    def lock() -> Any:
+        return threading.Lock()
+
+    dg.materialize([a1], instance=instance)
+    dg.materialize([a1], instance=instance)  # overwrite in place
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        dg.materialize([lock], instance=instance)
+    storage = tmp_path / "storage"
+    files = sorted(os.path.relpath(os.path.join(d, f), storage) for d, _, fs in os.walk(storage) for f in fs)
+    assert files == ["a1"]
