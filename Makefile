@@ -13,8 +13,11 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# The demo goes through the CLI into ./.dockyard (the example also runs as a script:
+# `$(PY) examples/sales_pipeline.py`).
 demo: $(VENV)/.installed
-	$(PY) examples/sales_pipeline.py
+	DOCKYARD_HOME=$(CURDIR)/.dockyard $(VENV)/bin/dockyard materialize -f examples/sales_pipeline.py
+	DOCKYARD_HOME=$(CURDIR)/.dockyard $(VENV)/bin/dockyard asset show sales_summary
 
 # Local servers the tests talk to (PostgreSQL from Debian's packages). Tests that need one skip
 # with a message when it could not be installed.

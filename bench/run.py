@@ -18,16 +18,14 @@ ratio that counts as met (0.1 means "dockyard takes at most 1/10 of dagster's ti
 
 Stdlib only: it runs under any interpreter, and never imports either implementation itself.
 To add a workload, drop a script in ``bench/workloads/`` and add a row to ``WORKLOADS``.
+Machine facts are gathered in ``machine.py``; the table and BENCHMARKS.md in ``report.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -37,41 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from machine import load_average, machine_info, storage_dirs
+from report import IMPLS, OURS, REF, Metric, Outcome, fmt_target, results_section, write_report
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 WORKLOAD_DIR = BENCH_DIR / "workloads"
 DEFAULT_OUTPUT = REPO_DIR / "BENCHMARKS.md"
-
-REF = "dagster"
-OURS = "dockyard"
-IMPLS = (REF, OURS)
-
-RESULTS_START = "<!-- bench:results:start -->"
-RESULTS_END = "<!-- bench:results:end -->"
-
-# Packages whose versions go into the machine-info block (missing ones are skipped).
-VERSION_PACKAGES = (
-    "dagster",
-    "dockyard",
-    "pydantic",
-    "universal-pathlib",
-    "fsspec",
-    "pandas",
-    "pyarrow",
-    "numpy",
-    "polars",
-    "duckdb",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Metric:
-    """One number a workload reports. ``label`` may use ``{...}`` fields from the result info."""
-
-    key: str
-    label: str
-    unit: str  # "s", "ms" or "x" (a dimensionless factor)
-    target: float | None = None  # max dockyard/dagster ratio counted as met; None = informative
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,17 +133,6 @@ WORKLOADS_BY_NAME = {w.name: w for w in WORKLOADS}
 # running
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What one (workload, implementation) pair produced, merged over rounds."""
-
-    metrics: dict[str, float] = field(default_factory=dict)
-    info: dict[str, Any] = field(default_factory=dict)
-    version: str = ""
-    error: str | None = None
-    seconds: float = 0.0  # wall time of the subprocess(es)
-
-
 def _error_excerpt(stderr_text: str, limit: int = 30) -> str:
     """The last traceback in the output, or its last lines when there is none."""
     lines = stderr_text.rstrip().splitlines()
@@ -263,263 +222,6 @@ def check_importable(impl: str, python: str) -> str | None:
     if proc.returncode != 0:
         return f"`import {impl}` failed:\n{_error_excerpt(proc.stderr)}"
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# machine info
-
-_INFO_SNIPPET = """
-import json, platform, sys
-from importlib import metadata
-versions = {}
-for name in %r:
-    try:
-        versions[name] = metadata.version(name)
-    except metadata.PackageNotFoundError:
-        pass
-print(json.dumps({"python": platform.python_version(), "executable": sys.executable,
-                  "versions": versions}))
-"""
-
-
-def interpreter_info(python: str) -> dict[str, Any]:
-    try:
-        proc = subprocess.run(
-            [python, "-c", _INFO_SNIPPET % (VERSION_PACKAGES,)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-        info: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-        return info
-    except (OSError, subprocess.TimeoutExpired, IndexError, json.JSONDecodeError) as exc:
-        return {"python": "?", "executable": python, "versions": {}, "error": str(exc)}
-
-
-def cpu_model() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return platform.processor() or "unknown"
-    match = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-    return match.group(1).strip() if match else platform.processor() or "unknown"
-
-
-def git_revision() -> str:
-    """Short commit of the dockyard tree (read-only git call), or "" when unavailable."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return proc.stdout.strip() if proc.returncode == 0 else ""
-
-
-def filesystem_type(path: str) -> str:
-    """Filesystem type of the mount holding ``path`` (from /proc/mounts), or "?"."""
-    try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
-    except OSError:
-        return "?"
-    real = os.path.realpath(path)
-    best, fstype = "", "?"
-    for line in mounts:
-        parts = line.split()
-        if len(parts) < 3:
-            continue
-        point = parts[1].replace("\\040", " ")
-        inside = real == point or real.startswith(point.rstrip("/") + "/")
-        if inside and len(point) >= len(best):
-            best, fstype = point, parts[2]
-    return fstype
-
-
-def storage_dirs(tmpfs_dir: str | None, disk_dir: str | None) -> dict[str, str]:
-    disk = disk_dir or tempfile.gettempdir()
-    tmpfs = tmpfs_dir or ("/dev/shm" if os.path.isdir("/dev/shm") else disk)
-    return {"tmpfs": tmpfs, "disk": disk}
-
-
-def machine_info(pythons: dict[str, str], storage: dict[str, str]) -> dict[str, Any]:
-    return {
-        "storage": {role: f"{path} ({filesystem_type(path)})" for role, path in storage.items()},
-        "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": os.cpu_count(),
-        "cpu": cpu_model(),
-        "platform": platform.platform(),
-        "git": git_revision(),
-        "interpreters": {impl: interpreter_info(py) for impl, py in pythons.items()},
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# report
-
-
-def fmt_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "x":
-        return f"{value:.2f}x"
-    if unit == "s" and value < 1:
-        return f"{value * 1000:.3g} ms"
-    if unit == "s":
-        return f"{value:.3g} s"
-    return f"{value:.3g} ms"
-
-
-def fmt_target(target: float | None) -> str:
-    if target is None:
-        return ""
-    inverse = 1 / target
-    if abs(inverse - round(inverse)) < 1e-9:
-        return f"≤ 1/{round(inverse)}"
-    return f"≤ {target:.3g}"
-
-
-def label_for(metric: Metric, outcomes: dict[str, Outcome]) -> str:
-    info: dict[str, Any] = {}
-    for impl in IMPLS:
-        if outcomes.get(impl) and outcomes[impl].info:
-            info = dict(outcomes[impl].info)
-            break
-    if "n" in info and "small_n" in info and info["small_n"]:
-        info["n_ratio"] = f"{info['n'] / info['small_n']:g}"
-    try:
-        return metric.label.format(**info)
-    except (KeyError, IndexError, ValueError):
-        return metric.label
-
-
-def results_table(workloads: list[Workload], results: dict[str, dict[str, Outcome]]) -> list[str]:
-    rows = [
-        "| workload | metric | dagster | dockyard | ratio (dockyard/dagster) | speed-up | target | met? |",
-        "|---|---|--:|--:|--:|--:|:-:|:-:|",
-    ]
-    for workload in workloads:
-        outcomes = results.get(workload.name, {})
-        ref, ours = outcomes.get(REF), outcomes.get(OURS)
-        for metric in workload.metrics:
-            ref_v = ref.metrics.get(metric.key) if ref and not ref.error else None
-            our_v = ours.metrics.get(metric.key) if ours and not ours.error else None
-            ref_cell = fmt_value(ref_v, metric.unit) if ref_v is not None or not ref else ""
-            our_cell = fmt_value(our_v, metric.unit) if our_v is not None or not ours else ""
-            if ref and ref.error:
-                ref_cell = "error"
-            if ours and ours.error:
-                our_cell = "error"
-            if not ours:
-                our_cell = "not run"
-            if not ref:
-                ref_cell = "not run"
-            ratio_cell = speed_cell = met_cell = ""
-            if metric.unit != "x" and ref_v and our_v is not None and our_v > 0:
-                ratio = our_v / ref_v
-                ratio_cell = f"{ratio:.3g}"
-                speed_cell = f"{ref_v / our_v:.3g}x"
-                if metric.target is not None:
-                    met_cell = "yes" if ratio <= metric.target else "**no**"
-            elif metric.target is not None:
-                met_cell = "—"
-            rows.append(
-                f"| {workload.name} | {label_for(metric, outcomes)} | {ref_cell} | {our_cell} "
-                f"| {ratio_cell} | {speed_cell} | {fmt_target(metric.target)} | {met_cell} |"
-            )
-    return rows
-
-
-def results_section(
-    workloads: list[Workload],
-    results: dict[str, dict[str, Outcome]],
-    machine: dict[str, Any],
-    quick: bool,
-    rounds: int,
-) -> str:
-    out = [
-        f"Last run: {machine['date']}"
-        + (" — **quick (smoke) mode, not comparable**" if quick else "")
-    ]
-    out.append("")
-    out.append(f"- machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['platform']}")
-    for impl in IMPLS:
-        interp = machine["interpreters"].get(impl)
-        if not interp:
-            continue
-        versions = ", ".join(f"{k} {v}" for k, v in interp.get("versions", {}).items())
-        out.append(
-            f"- {impl} side: Python {interp.get('python', '?')} (`{interp.get('executable')}`); {versions}"
-        )
-    storage = machine.get("storage", {})
-    if storage:
-        out.append(
-            "- I/O manager storage: "
-            + "; ".join(f"{role}: `{where}`" for role, where in storage.items())
-        )
-    if machine.get("git"):
-        out.append(f"- dockyard tree at commit `{machine['git']}`")
-    out.append(
-        f"- rounds: {rounds} (each round = one fresh subprocess per workload and side; median over rounds)"
-    )
-    out.append("")
-    out.extend(results_table(workloads, results))
-    notes = []
-    for workload in workloads:
-        for impl, outcome in results.get(workload.name, {}).items():
-            if outcome.error:
-                notes.append(f"**{workload.name} / {impl} failed:**\n\n```\n{outcome.error}\n```")
-            elif outcome.info.get("check_error"):
-                notes.append(
-                    f"**{workload.name} / {impl}: result check failed** (timings kept): "
-                    f"`{outcome.info['check_error']}`"
-                )
-    if notes:
-        out.append("")
-        out.append("### Failures")
-        for note in notes:
-            out.append("")
-            out.append(note)
-    return "\n".join(out)
-
-
-_DOC_HEADER = """# Benchmarks
-
-dockyard against the reference implementation (dagster {ref_version}): the same workload code,
-run side by side in one `bench/run.py` invocation. Run it with `make bench`
-(`.venv/bin/python bench/run.py`); `bench/README.md` says what each workload measures.
-
-*ratio* = dockyard time / dagster time (lower is better); *speed-up* = its inverse;
-*target* is the largest ratio that counts as met. Rows without a target are context
-(phases of a run, growth with graph size, the storage floor).
-
-The asset workloads run twice: with the I/O manager's `base_dir` on tmpfs (`chain_500`,
-`fan_200`: what the engine costs) and on the disk (`*_disk`: what a user sees). On the disk,
-creating each output file costs the "storage floor" row (0.1-1 ms on this VM, drifting with
-machine load from minute to minute), which both sides pay once per asset; it bounds the disk
-ratio from below, so a missed target on a `*_disk` row with a high floor is the disk, not the
-engine. Compare the floor rows of the two sides to judge whether conditions were alike.
-
-## Results
-
-The section below is rewritten by `bench/run.py`; edit text outside the markers only.
-
-{start}
-{end}
-"""
-
-
-def write_report(path: Path, section: str, ref_version: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if RESULTS_START not in text or RESULTS_END not in text:
-        text = text.rstrip() + ("\n\n" if text.strip() else "")
-        text += _DOC_HEADER.format(ref_version=ref_version, start=RESULTS_START, end=RESULTS_END)
-    head, rest = text.split(RESULTS_START, 1)
-    _, tail = rest.split(RESULTS_END, 1)
-    path.write_text(f"{head}{RESULTS_START}\n{section}\n{RESULTS_END}{tail}", encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -651,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, sides in raw.items()
     }
     print(f"[bench] done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    machine["load_after"] = load_average()
 
     section = results_section(workloads, results, machine, args.quick, args.rounds)
     print(section)

@@ -4,7 +4,10 @@
 amounts; ``sales_summary`` totals them per owner. Every value is stored by the filesystem I/O
 manager under ``./.dockyard/storage`` and loaded back by the next asset.
 
-Run it with ``make demo`` (or ``.venv/bin/python examples/sales_pipeline.py``).
+Run it with ``make demo``, which goes through the CLI (``dockyard materialize -f
+examples/sales_pipeline.py``, then ``dockyard asset show sales_summary``), or as a script:
+``.venv/bin/python examples/sales_pipeline.py``. The CLI finds ``defs`` below; ``main()`` only
+runs for the script.
 """
 
 from __future__ import annotations

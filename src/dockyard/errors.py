@@ -7,6 +7,7 @@ The tree (names and parentage follow Dagster's, so ``except`` clauses written fo
     │                                       that cannot work (Dagster's name; not a DagsterError)
     ├── Failure                             raised by user code to fail a step with metadata
     ├── RetryRequested                      raised by user code to ask for a retry
+    ├── ChildProcessCrashException          a process running a step died without reporting
     └── DagsterError
         ├── DagsterInvalidDefinitionError   definitions that cannot work (missing resource key,
         │                                   cycle, duplicate asset key, unknown input asset)
@@ -170,3 +171,15 @@ class RetryRequested(Exception):
         super().__init__()
         self.max_retries = max_retries
         self.seconds_to_wait = seconds_to_wait
+
+
+class ChildProcessCrashException(Exception):
+    """A process running a step exited without reporting a result (killed, out of memory, crashed)."""
+
+    def __init__(self, message: str, pid: int | None = None, exit_code: int | None = None):
+        super().__init__(message)
+        self.pid = pid
+        self.exit_code = exit_code
+
+    def __reduce__(self) -> Any:
+        return (type(self), (str(self), self.pid, self.exit_code))

@@ -15,12 +15,7 @@ import pytest
 
 HERE = Path(__file__).parent
 SCRIPTS = sorted(p for p in HERE.glob("[0-9][0-9][0-9]_*.py"))
-PENDING = {
-    "000_upath_features": "issue 4 (UPathIOManager)",
-    "000_upath_pandas_parquet_local": "issue 4 (UPathIOManager)",
-    "000_upath_s3_parquet": "issue 4/6 (UPathIOManager, S3)",
-    "001_upath_cloud_storage_io_manager": "issue 4 (UPathIOManager)",
-}
+PENDING: dict[str, str] = {}
 
 
 @pytest.mark.seeds

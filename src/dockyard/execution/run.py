@@ -3,7 +3,6 @@ share (resources, config, partitions, captured outputs)."""
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,18 +11,16 @@ from dockyard.definitions.keys import AssetKey
 from dockyard.definitions.op import DEFAULT_IO_MANAGER_KEY
 from dockyard.definitions.resource import Resources
 from dockyard.errors import (
-    DagsterError,
     DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
     DagsterInvariantViolationError,
     DagsterUnknownPartitionError,
 )
-from dockyard.execution.asset_origins import origins_for_step
 from dockyard.execution.plan import ExecutionPlan, InputPlan, OutputPlan, StepPlan, build_asset_plan, build_op_plan, check_resources
 from dockyard.execution.resources import ScopedResources
 from dockyard.execution.result import ExecuteInProcessResult
-from dockyard.execution.step import StepFailed, StepRunner
-from dockyard.instance.events import DagsterEvent, DagsterEventType, EventLogEntry, SerializableErrorInfo, StepFailureData
+from dockyard.execution.step import StepFailed
+from dockyard.instance.events import DagsterEvent, DagsterEventType, EventLogEntry
 from dockyard.instance.runs import DagsterRun, DagsterRunStatus
 from dockyard.io.base import coerce_to_io_manager_definition
 from dockyard.io.context import OutputContext
@@ -31,7 +28,10 @@ from dockyard.io.context import OutputContext
 _RUN_CONFIG_KEYS = ("ops", "solids", "resources", "execution", "loggers", "inputs")
 _OP_CONFIG_KEYS = ("config", "inputs", "outputs")
 _NOTHING: Any = object()
-_progress = logging.getLogger("dockyard.progress")
+# Step progress (emitted by ActiveRun for every executor): an INFO record per finished/failed/skipped
+# step, a DEBUG record per started step, each with args (index, total, step_key, ...) and attribute
+# ``dockyard_progress`` naming the phase ("start", "done", "failed", "skipped"). Levels are checked
+# once per run: free when nobody listens.
 
 
 class RunState:
@@ -71,6 +71,8 @@ class RunState:
         self._manager_ns: dict[str, Any] = {}
         self._op_configs: dict[str, Any] = {}
         self._input_parts: dict[tuple[str, str], tuple[Any, Any]] = {}
+        # re-execution: step key -> the earlier run whose stored outputs this run loads
+        self.step_output_run_ids: dict[str, str] = {}
 
     # -- config -----------------------------------------------------------------------------------
     def op_config(self, step: StepPlan) -> Any:
@@ -212,7 +214,7 @@ class RunState:
         return OutputContext(
             step_key=step_key,
             name=up_out,
-            run_id=self.run_id,
+            run_id=self.step_output_run_ids.get(step_key, self.run_id) if step_key else self.run_id,
             definition_metadata=meta,
             config=self.output_config(step_key, up_out),
             dagster_type=dtype,
@@ -436,22 +438,11 @@ def get_plan(job: Any, op_selection: Any = None, asset_selection: Any = None) ->
     return plan
 
 
-def execute_job_in_process(
-    job: Any,
-    run_config: Any = None,
-    instance: Any = None,
-    partition_key: str | None = None,
-    raise_on_error: bool = True,
-    op_selection: Any = None,
-    asset_selection: Any = None,
-    run_id: str | None = None,
-    input_values: Mapping[str, Any] | None = None,
-    tags: Mapping[str, str] | None = None,
-    resources: Mapping[str, Any] | None = None,
-    in_memory_default: bool | None = None,
-) -> ExecuteInProcessResult:
-    """Plan, check and run ``job`` in this process; see ``JobDefinition.execute_in_process``."""
-    plan = get_plan(job, op_selection, asset_selection)
+def resolve_resource_objects(
+    job: Any, plan: ExecutionPlan, resources: Mapping[str, Any] | None, in_memory_default: bool | None
+) -> dict[str, Any]:
+    """The run's resources: the assets', the job's, then ``resources``; the default I/O manager
+    when none is bound (in memory for op jobs unless ``in_memory_default`` says otherwise)."""
     resource_objects: dict[str, Any] = {}
     if job.asset_layer is not None:
         resource_objects.update(job.asset_layer.resource_defs)
@@ -466,6 +457,41 @@ def execute_job_in_process(
     if DEFAULT_IO_MANAGER_KEY not in resource_objects:
         mem = job.asset_layer is None if in_memory_default is None else in_memory_default
         resource_objects[DEFAULT_IO_MANAGER_KEY] = default_io_manager_for(plan, mem)
+    return resource_objects
+
+
+def execute_job_in_process(
+    job: Any,
+    run_config: Any = None,
+    instance: Any = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    op_selection: Any = None,
+    asset_selection: Any = None,
+    run_id: str | None = None,
+    input_values: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    resources: Mapping[str, Any] | None = None,
+    in_memory_default: bool | None = None,
+    *,
+    executor: Any = None,
+    steps_to_execute: frozenset[str] | None = None,
+    step_output_run_ids: Mapping[str, str] | None = None,
+    launch: Any = None,
+) -> ExecuteInProcessResult:
+    """Plan, check and run ``job``; see ``JobDefinition.execute_in_process``.
+
+    ``executor`` (default: in this process) runs the steps; ``steps_to_execute`` limits them to a
+    subset (re-execution), whose upstream outputs load from the runs in ``step_output_run_ids``;
+    ``launch`` (a ``ReconstructableJob``) tells executors in other processes where the job's code
+    lives (see ``execute_job``).
+    """
+    from dockyard.execution.active_run import ActiveRun
+    from dockyard.execution.executors.base import check_executor_requirements
+    from dockyard.execution.executors.in_process import InProcessExecutor
+
+    plan = get_plan(job, op_selection, asset_selection)
+    resource_objects = resolve_resource_objects(job, plan, resources, in_memory_default)
     check_resources(plan, resource_objects)
     managers = {k: coerce_to_io_manager_definition(v) for k, v in resource_objects.items()}
     config = _merge_config(job.run_config_default, _coerce_run_config(run_config))
@@ -474,6 +500,8 @@ def execute_job_in_process(
         from dockyard.instance.instance import DagsterInstance
 
         instance = DagsterInstance.ephemeral()
+    executor = executor if executor is not None else InProcessExecutor()
+    check_executor_requirements(executor, plan, resource_objects, instance, steps_to_execute, launch)
     all_tags = {**job.tags, **dict(tags or {})}
     pdef, pkeys = _run_partitions(plan, job, partition_key, all_tags, instance)
     if pkeys is not None and len(pkeys) == 1:
@@ -490,63 +518,40 @@ def execute_job_in_process(
     instance.add_run(dagster_run)
     scoped = ScopedResources(resource_objects, config.get("resources") or {}, instance=instance, run_id=run_id, dagster_run=dagster_run)
     state = RunState(plan, run_id, job.name, instance, scoped, resource_objects, config, pkeys, pdef, dagster_run, input_values)
+    state.step_output_run_ids.update(step_output_run_ids or {})
     events: list[DagsterEvent] = []
-    failures: list[StepFailed] = []
     start_event = DagsterEvent(DagsterEventType.RUN_START.value, job.name, message=f'Started execution of run for "{job.name}".')
     events.append(start_event)
     instance.store_events([EventLogEntry(run_id, start_event)])
-    failed_steps: set[str] = set()
-    progress = _progress.isEnabledFor(logging.INFO)
-    total = len(plan.steps)
+    spec = None
+    if executor.uses_multiple_processes:
+        from dockyard.execution.launch import launch_spec_for
+
+        spec = launch_spec_for(launch.code_pointer, launch.job_name, plan, run_id, config, dagster_run.tags, instance,
+                               op_selection, state.step_output_run_ids)
+    active = ActiveRun(state, dagster_run, resource_objects, events, job, steps_to_execute, spec)
+    failures = active.failures
+    canceled = False
     try:
-        for index, step in enumerate(plan.steps, 1):
-            if any(u in failed_steps for u in step.upstream_steps):
-                failed_steps.add(step.key)
-                ev = DagsterEvent(DagsterEventType.STEP_SKIPPED.value, job.name, step.key, step.key,
-                                  message=f'Skipping step "{step.key}": an upstream step failed.')
-                events.append(ev)
-                instance.store_events([EventLogEntry(run_id, ev)])
-                continue
-            runner = StepRunner(state, step)
-            started = time.perf_counter() if progress else 0.0
-            try:
-                runner.execute()
-                if progress:
-                    _progress.info("[%d/%d] %s done in %.1f ms", index, total, step.key, (time.perf_counter() - started) * 1000)
-            except StepFailed as failure:
-                if progress:
-                    _progress.info("[%d/%d] %s FAILED: %s", index, total, step.key, failure.error)
-                failed_steps.add(step.key)
-                failures.append(failure)
-                err = SerializableErrorInfo.from_exception(failure.wrapped)
-                runner.events.append(
-                    DagsterEvent(DagsterEventType.STEP_FAILURE.value, job.name, step.key, step.key,
-                                 StepFailureData(err), f'Execution of step "{step.key}" failed.')
-                )
-            except DagsterError as exc:  # resource init and other framework errors inside a step
-                failed_steps.add(step.key)
-                failures.append(StepFailed(exc, exc))
-                runner.events.append(
-                    DagsterEvent(DagsterEventType.STEP_FAILURE.value, job.name, step.key, step.key,
-                                 StepFailureData(SerializableErrorInfo.from_exception(exc)), f'Execution of step "{step.key}" failed.')
-                )
-            events.extend(runner.events)
-            instance.store_events(
-                [EventLogEntry(run_id, ev) for ev in runner.events],
-                origins_for_step(step, runner.events, resource_objects, dagster_run.tags, run_id),
-            )
+        executor.execute(active)
+    except KeyboardInterrupt:
+        canceled = True
+        raise
     finally:
         try:
-            scoped.close(raise_errors=not failures)
+            scoped.close(raise_errors=not failures and not canceled)
         finally:
-            success = not failures
-            dagster_run.status = DagsterRunStatus.SUCCESS if success else DagsterRunStatus.FAILURE
+            success = not failures and not canceled
+            if canceled:
+                status, etype, message = DagsterRunStatus.CANCELED, DagsterEventType.RUN_CANCELED, f'Execution of run for "{job.name}" was canceled.'
+            elif success:
+                status, etype, message = DagsterRunStatus.SUCCESS, DagsterEventType.RUN_SUCCESS, f'Finished execution of run for "{job.name}".'
+            else:
+                status, etype, message = DagsterRunStatus.FAILURE, DagsterEventType.RUN_FAILURE, f'Execution of run for "{job.name}" failed.'
+            dagster_run.status = status
             dagster_run.end_time = time.time()
             instance.update_run(dagster_run)
-            end = DagsterEvent(
-                (DagsterEventType.RUN_SUCCESS if success else DagsterEventType.RUN_FAILURE).value, job.name,
-                message=f'Finished execution of run for "{job.name}".' if success else f'Execution of run for "{job.name}" failed.',
-            )
+            end = DagsterEvent(etype.value, job.name, message=message)
             events.append(end)
             instance.store_events([EventLogEntry(run_id, end)])
     result = ExecuteInProcessResult(run_id, job, events, state.outputs, state.dynamic_outputs, dagster_run, plan)

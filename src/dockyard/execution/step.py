@@ -7,7 +7,7 @@ This is the hot path: per step it does a constant amount of bookkeeping plus the
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from dockyard.definitions.metadata import MetadataValue
@@ -63,11 +63,15 @@ def _user_error(cls: type[DagsterError], msg: str, exc: BaseException) -> StepFa
 class StepRunner:
     """Executes one step of a run and appends its events to ``events``."""
 
-    __slots__ = ("ctx", "events", "log", "run", "step", "upstream_ctx")
+    __slots__ = ("ctx", "events", "log", "retry_number", "run", "sink", "step", "upstream_ctx")
 
-    def __init__(self, run: RunState, step: StepPlan) -> None:
+    def __init__(
+        self, run: RunState, step: StepPlan, retry_number: int = 0, sink: Callable[[DagsterEvent], None] | None = None
+    ) -> None:
         self.run = run
         self.step = step
+        self.retry_number = retry_number
+        self.sink = sink  # executors in other processes stream each event back as it happens
         self.events: list[DagsterEvent] = []
         self.log = StepLog(run.run_id, run.job_name, step.key)
         self.ctx: OpExecutionContext | None = None
@@ -75,13 +79,18 @@ class StepRunner:
     def _event(self, etype: DagsterEventType, data: Any = None, message: str | None = None, partition: str | None = None) -> DagsterEvent:
         ev = DagsterEvent(etype.value, self.run.job_name, self.step.key, self.step.key, data, message, partition)
         self.events.append(ev)
+        if self.sink is not None:
+            self.sink(ev)
         return ev
 
     # -- the step ----------------------------------------------------------------------------------
     def execute(self) -> None:
         run = self.run
         step = self.step
-        self._event(_E.STEP_START, message=f'Started execution of step "{step.key}".')
+        if self.retry_number:
+            self._event(_E.STEP_RESTARTED, message=f'Started re-execution (attempt # {self.retry_number + 1}) of step "{step.key}".')
+        else:
+            self._event(_E.STEP_START, message=f'Started execution of step "{step.key}".')
         op_def = step.op_def
         op_config = run.op_config(step)
         partition = run.partitions_for_step(step)
@@ -97,6 +106,7 @@ class StepRunner:
             partition_keys=run.partition_keys if partition is not None or run.partition_keys else None,
             partitions_def=partition,
             dagster_run=run.dagster_run,
+            retry_number=self.retry_number,
         )
         self.ctx = ctx
         kwargs: dict[str, Any] = {}

@@ -235,6 +235,8 @@ def resolve_origin_target(origin: Any) -> Any:
     target_obj = getattr(module, attribute, None)
     if target_obj is None:
         raise _unloadable(origin, f"module {module_name!r} has no attribute {attribute!r} any more")
+    if callable(target_obj) and getattr(target_obj, "_dockyard_definitions", False):
+        target_obj = target_obj()  # a @definitions function (the CLI records these as code pointers)
     from dockyard.definitions.asset import AssetsDefinition
     from dockyard.definitions.container import Definitions
 

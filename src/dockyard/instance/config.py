@@ -10,7 +10,8 @@ database at ``<home>/dockyard.sqlite``. Backends form a small table, imported on
     # or
     storage:
       postgres:
-        url: postgresql://user:pass@host:5432/db
+        url: postgresql://user:pass@host:5432/db   # or url: {env: DOCKYARD_PG_URL}
+        schema: dockyard             # optional, the PostgreSQL schema for dockyard's tables
 """
 
 from __future__ import annotations
@@ -58,22 +59,41 @@ def _sqlite(home: str, cfg: Mapping[str, Any]) -> InstanceStorage:
     return SqliteInstanceStorage(path, busy_timeout_ms=int(cfg.get("busy_timeout_ms", 60_000)))
 
 
+def _env_or_value(value: Any, where: str) -> Any:
+    """``value``, or the environment variable it names as ``{env: NAME}``."""
+    if isinstance(value, Mapping):
+        if set(value) != {"env"}:
+            raise DagsterInvalidConfigError(
+                f"{where} in {CONFIG_FILENAME} must be a value or {{env: VARIABLE}}, got {dict(value)!r}."
+            )
+        name = str(value["env"])
+        if not os.environ.get(name):
+            raise DagsterInvalidConfigError(
+                f"{where} in {CONFIG_FILENAME} reads the environment variable {name!r}, which is not set. "
+                f"Set it, e.g. export {name}=postgresql://user:pass@localhost:5432/dockyard."
+            )
+        return os.environ[name]
+    return value
+
+
 def _postgres(home: str, cfg: Mapping[str, Any]) -> InstanceStorage:
     from dockyard._internal.imports import require_extra
 
-    if not cfg.get("url"):
+    unknown = set(cfg) - {"url", "schema"}
+    if unknown:
         raise DagsterInvalidConfigError(
-            f"storage.postgres in {CONFIG_FILENAME} needs a 'url', e.g. url: postgresql://user:pass@localhost:5432/dockyard."
+            f"Unknown key(s) {sorted(unknown)!r} under storage.postgres in {CONFIG_FILENAME}. Valid keys: 'url', 'schema'."
+        )
+    url = _env_or_value(cfg.get("url"), "storage.postgres.url")
+    if not url:
+        raise DagsterInvalidConfigError(
+            f"storage.postgres in {CONFIG_FILENAME} needs a 'url', e.g. url: postgresql://user:pass@localhost:5432/dockyard "
+            "or url: {env: DOCKYARD_PG_URL}."
         )
     require_extra("psycopg", "postgres")
-    try:
-        from dockyard.postgres.storage import PostgresInstanceStorage  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise DagsterInvalidConfigError(
-            "storage.postgres is selected in dockyard.yaml, but this dockyard has no PostgreSQL instance storage "
-            "backend (dockyard.postgres.storage) yet. Use storage: {sqlite: {}} for now."
-        ) from exc
-    return PostgresInstanceStorage(str(cfg["url"]))  # type: ignore[no-any-return]
+    from dockyard.postgres.storage import DEFAULT_SCHEMA, PostgresInstanceStorage
+
+    return PostgresInstanceStorage(str(url), schema=str(cfg.get("schema") or DEFAULT_SCHEMA))
 
 
 def storage_from_config(home: str, config: Mapping[str, Any]) -> InstanceStorage:

@@ -36,10 +36,10 @@ from dockyard.io.upath import (
     allow_missing_partitions,
     describe,
     discard,
-    escape_leading_slash,
     load_partition_values,
     missing_value_error,
     partition_path_string,
+    partition_segments,
     pickle_value,
     temp_sibling,
     too_many_partitions_error,
@@ -58,17 +58,10 @@ _HOOKS = (
     "get_path_for_partition", "make_safe_partition_path", "path_exists", "unlink", "make_directory",
     "get_loading_input_log_message", "get_writing_output_log_message",
     "get_loading_input_partition_log_message", "get_missing_partition_log_message",
-    "load_partitions", "load_partitions_async", "_with_extension", "_get_path",
+    "load_partitions", "load_partitions_async", "_gather_partitions", "_with_extension", "_get_path",
     "_get_path_without_extension", "_get_paths_for_partitions", "_load_single_input",
     "_load_partition", "_on_missing_partition", "_dump", "_legacy_multipartition_path",
 )
-
-
-def partition_segments(partition: str) -> list[str]:
-    """The path segments of a partition key under its asset directory (escaped, normalised the
-    way ``pathlib`` joins them)."""
-    escaped = escape_leading_slash(partition_path_string(partition))
-    return ["%2E%2E" if s == ".." else s for s in escaped.split("/") if s not in ("", ".")]
 
 
 class PickledObjectFilesystemIOManager(UPathIOManager):
@@ -92,9 +85,6 @@ class PickledObjectFilesystemIOManager(UPathIOManager):
         self._fast_root = None if is_url or overridden else self.base_dir
 
     # -- hooks ----------------------------------------------------------------------------------
-    def make_safe_partition_path(self, base: UPath, partition: str) -> UPath:
-        return base.joinpath(*partition_segments(partition))
-
     def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
         path.write_bytes(pickle_value(context, obj, self._executor_name))
 
@@ -116,7 +106,7 @@ class PickledObjectFilesystemIOManager(UPathIOManager):
             if len(keys) != 1:
                 raise too_many_partitions_error(self, context)
             partition_dir = os.path.join(root, *key.parts)
-            path = os.path.join(partition_dir, *partition_segments(keys[0])) + self._ext()
+            path = os.path.join(partition_dir, *partition_segments(partition_path_string(keys[0]))) + self._ext()
         else:
             path = os.path.join(root, *key.parts) + self._ext()
         if _logger.isEnabledFor(logging.DEBUG):
@@ -199,7 +189,7 @@ class PickledObjectFilesystemIOManager(UPathIOManager):
             raise missing_value_error(context, path) from exc
 
     def _read_partition(self, context: InputContext, asset_dir: str, pk: str) -> Any:
-        path = os.path.join(asset_dir, *partition_segments(pk)) + self._ext()
+        path = os.path.join(asset_dir, *partition_segments(partition_path_string(pk))) + self._ext()
         try:
             with open(path, "rb") as f:
                 return pickle.load(f)
@@ -217,7 +207,7 @@ class PickledObjectFilesystemIOManager(UPathIOManager):
             raise missing_value_error(context, path, pk) from exc
 
 
-@io_manager(
+@io_manager(  # type: ignore[untyped-decorator]
     config_schema={"base_dir": Field(StringSource, is_required=False)},
     description="Pickles outputs to the local filesystem (superseded by FilesystemIOManager).",
 )

@@ -8,7 +8,9 @@ Any fsspec filesystem works (local disk, ``memory://``, object stores). Layout::
     op output               <base>/<run_id>/<step_key>/<output>[/<mapping_key>]<ext>
 
 Unlike Dagster's abstract class, ``UPathIOManager`` is concrete: with no overrides it pickles, so
-``UPathIOManager(base_path=...)`` works as a manager on its own (issue 4 asks for that).
+``UPathIOManager(base_path=...)`` works as a manager on its own (issue 4 asks for that). And
+where Dagster escapes ``..`` partition segments only in its filesystem manager, every manager
+here does: a partition key must never address a file outside its asset's directory.
 
 Several mapped upstream partitions load concurrently: sync loaders on a bounded thread pool,
 ``async def load_from_path`` with ``asyncio.gather``. Writes on local disk are atomic: the value is
@@ -21,7 +23,6 @@ universal-pathlib is imported here, on first use, never by ``import dockyard``.
 
 from __future__ import annotations
 
-import errno
 import inspect
 import itertools
 import logging
@@ -31,10 +32,14 @@ import shutil
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dockyard.definitions.metadata import PathMetadataValue
-from dockyard.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvariantViolationError
+from dockyard.errors import (
+    CheckError,
+    DagsterInvalidDefinitionError,
+    DagsterInvariantViolationError,
+)
 from dockyard.io.base import IOManager
 
 if TYPE_CHECKING:
@@ -60,9 +65,13 @@ def partition_path_string(partition: str) -> str:
     return str(partition)
 
 
-def escape_leading_slash(partition: str) -> str:
-    """Keep a partition under the asset directory: a leading ``/`` becomes ``%2F``."""
-    return "%2F" + partition[1:] if partition.startswith("/") else partition
+def partition_segments(partition: str) -> list[str]:
+    """The path segments of a partition's relative path, kept inside the asset directory: a
+    leading ``/`` becomes ``%2F`` and whole ``..`` segments ``%2E%2E``; empty and ``.`` segments
+    drop out, as ``pathlib`` joins them."""
+    if partition.startswith("/"):
+        partition = "%2F" + partition[1:]
+    return ["%2E%2E" if s == ".." else s for s in partition.split("/") if s not in ("", ".")]
 
 
 def allow_missing_partitions(context: InputContext) -> bool:
@@ -75,7 +84,7 @@ def describe(context: InputContext | OutputContext) -> str:
     key = context.asset_key
     if key is not None:
         return f"asset {list(key.parts)!r}"
-    up = getattr(context, "upstream_output", None) or context
+    up: Any = getattr(context, "upstream_output", None) or context
     return f"output {up._name!r} of step {up._step_key!r}"
 
 
@@ -92,10 +101,7 @@ def missing_value_error(context: InputContext, path: object, partition: str | No
             "not exist. Materialize that partition first, or set "
             "metadata={'allow_missing_partitions': True} on the input to skip missing partitions."
         )
-    err = FileNotFoundError(msg)
-    err.errno = errno.ENOENT
-    err.filename = str(path)
-    return err
+    return FileNotFoundError(msg)  # no errno/filename: they would reformat the message
 
 
 def too_many_partitions_error(manager: object, context: OutputContext) -> CheckError:
@@ -104,7 +110,8 @@ def too_many_partitions_error(manager: object, context: OutputContext) -> CheckE
     return CheckError(
         f"{type(manager).__name__} stores one partition per file, so it does not support persisting "
         f"an output associated with multiple partitions: {describe(context)} got {len(keys)} "
-        f"partitions{span}. Launch one run per partition, or use an I/O manager that writes ranges."
+        f"partitions{span}. Launch one run per partition, annotate the asset '-> None' to skip the I/O "
+        "manager, or use an I/O manager that writes key ranges."
     )
 
 
@@ -122,7 +129,7 @@ def pickle_value(context: OutputContext, obj: Any, executor_name: str = "in_proc
         else:
             msg = (
                 f"Object {obj!r} is not picklable. You are currently using the fs_io_manager and "
-                f"the {executor_name}. {what[0].upper()}{what[1:]} must be picklable to be stored: "
+                f"the {executor_name}. The value of {what} must be picklable to be stored: "
                 "return plain data, or bind an I/O manager that can store this type."
             )
         raise DagsterInvariantViolationError(msg) from exc
@@ -236,12 +243,14 @@ class UPathIOManager(IOManager):
     # -- base path ------------------------------------------------------------------------------
     @property
     def _base_path(self) -> UPath:
-        if self._upath is None:
+        path: UPath | None = getattr(self, "_upath", None)
+        if path is None:
             from upath import UPath
 
-            raw = self._base_raw
-            self._upath = raw if isinstance(raw, UPath) else UPath(os.fspath(raw) if raw is not None else ".")
-        return self._upath
+            raw = getattr(self, "_base_raw", None)  # subclasses may skip super().__init__
+            path = raw if isinstance(raw, UPath) else UPath(os.fspath(raw) if raw is not None else ".")
+            self._upath = path
+        return path
 
     @_base_path.setter
     def _base_path(self, value: UPath | str) -> None:
@@ -299,8 +308,8 @@ class UPathIOManager(IOManager):
         return UPath(*context.get_identifier())
 
     def make_safe_partition_path(self, base: UPath, partition: str) -> UPath:
-        """``base / partition``, keeping the partition inside ``base``."""
-        return base / escape_leading_slash(partition)
+        """``base / partition``, kept inside ``base`` (see ``partition_segments``)."""
+        return base.joinpath(*partition_segments(partition))
 
     def get_path_for_partition(self, context: InputContext | OutputContext, path: UPath, partition: str) -> UPath:
         """Where ``partition`` (a ``/``-joined relative path) of the asset at ``path`` lives."""
@@ -389,7 +398,7 @@ class UPathIOManager(IOManager):
         if getattr(path, "protocol", "") not in LOCAL_PROTOCOLS:
             self.dump_to_path(context, obj, path)
             return
-        final = os.fspath(path)
+        final: str = os.fspath(cast(Any, path))
         tmp = temp_sibling(final)
         try:
             self.dump_to_path(context, obj, path.with_name(os.path.basename(tmp)))
@@ -410,11 +419,7 @@ class UPathIOManager(IOManager):
         if not keys:
             return None
         if self._is_async_loader():
-            return run_coroutine(self.load_partitions_async(context))
-        if len(keys) == 1:
-            paths = self._get_paths_for_partitions(context)
-            value = self._load_partition(context, keys[0], paths[keys[0]])
-            return None if value is MISSING else value
+            return self.load_partitions_async(context)
         return self.load_partitions(context)
 
     def _load_single_input(self, context: InputContext, path: UPath) -> Any:
@@ -450,13 +455,23 @@ class UPathIOManager(IOManager):
             return MISSING
         raise missing_value_error(context, path, pk) from exc
 
-    def load_partitions(self, context: InputContext) -> dict[str, Any]:
-        """Every mapped upstream partition, ``{key: value}`` in key order, loaded concurrently."""
+    def load_partitions(self, context: InputContext) -> Any:
+        """The mapped upstream partitions: one loads as its bare value (``None`` if skipped),
+        several as ``{key: value}`` in key order, loaded concurrently. Override it (with
+        ``get_path_for_partition``) for formats that read many partitions at once."""
         paths = self._get_paths_for_partitions(context)
-        return load_partition_values(list(paths), lambda pk: self._load_partition(context, pk, paths[pk]))
+        keys = list(paths)
+        if len(keys) == 1:
+            value = self._load_partition(context, keys[0], paths[keys[0]])
+            return None if value is MISSING else value
+        return load_partition_values(keys, lambda pk: self._load_partition(context, pk, paths[pk]))
 
-    async def load_partitions_async(self, context: InputContext) -> dict[str, Any]:
-        """Like ``load_partitions`` for an ``async def load_from_path``: one ``asyncio.gather``."""
+    def load_partitions_async(self, context: InputContext) -> dict[str, Any]:
+        """``load_partitions`` for an ``async def load_from_path``: every partition (even one)
+        in one ``asyncio.gather``, returned as a dict."""
+        return dict(run_coroutine(self._gather_partitions(context)))
+
+    async def _gather_partitions(self, context: InputContext) -> dict[str, Any]:
         paths = self._get_paths_for_partitions(context)
 
         async def one(pk: str, path: UPath) -> Any:

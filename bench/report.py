@@ -1,0 +1,218 @@
+"""Formatting results: the markdown table and the results section of BENCHMARKS.md (stdlib only).
+
+``Metric`` describes one reported number and its target; ``Outcome`` is what one workload
+produced on one side. The workload registry itself lives in ``run.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+REF = "dagster"
+OURS = "dockyard"
+IMPLS = (REF, OURS)
+
+RESULTS_START = "<!-- bench:results:start -->"
+RESULTS_END = "<!-- bench:results:end -->"
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One number a workload reports. ``label`` may use ``{...}`` fields from the result info."""
+
+    key: str
+    label: str
+    unit: str  # "s", "ms" or "x" (a dimensionless factor)
+    target: float | None = None  # max dockyard/dagster ratio counted as met; None = informative
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one (workload, implementation) pair produced, merged over rounds."""
+
+    metrics: dict[str, float] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+    version: str = ""
+    error: str | None = None
+    seconds: float = 0.0  # wall time of the subprocess(es)
+
+
+class WorkloadRows(Protocol):
+    """What the report needs from a registry entry (``run.Workload``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]: ...
+
+
+def fmt_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "x":
+        return f"{value:.2f}x"
+    if unit == "s" and value < 1:
+        return f"{value * 1000:.3g} ms"
+    if unit == "s":
+        return f"{value:.3g} s"
+    return f"{value:.3g} ms"
+
+
+def fmt_target(target: float | None) -> str:
+    if target is None:
+        return ""
+    inverse = 1 / target
+    if abs(inverse - round(inverse)) < 1e-9:
+        return f"≤ 1/{round(inverse)}"
+    return f"≤ {target:.3g}"
+
+
+def label_for(metric: Metric, outcomes: dict[str, Outcome]) -> str:
+    info: dict[str, Any] = {}
+    for impl in IMPLS:
+        if outcomes.get(impl) and outcomes[impl].info:
+            info = dict(outcomes[impl].info)
+            break
+    if "n" in info and "small_n" in info and info["small_n"]:
+        info["n_ratio"] = f"{info['n'] / info['small_n']:g}"
+    try:
+        return metric.label.format(**info)
+    except (KeyError, IndexError, ValueError):
+        return metric.label
+
+
+def results_table(
+    workloads: Sequence[WorkloadRows], results: dict[str, dict[str, Outcome]]
+) -> list[str]:
+    rows = [
+        "| workload | metric | dagster | dockyard | ratio (dockyard/dagster) | speed-up | target | met? |",
+        "|---|---|--:|--:|--:|--:|:-:|:-:|",
+    ]
+    for workload in workloads:
+        outcomes = results.get(workload.name, {})
+        ref, ours = outcomes.get(REF), outcomes.get(OURS)
+        for metric in workload.metrics:
+            ref_v = ref.metrics.get(metric.key) if ref and not ref.error else None
+            our_v = ours.metrics.get(metric.key) if ours and not ours.error else None
+            ref_cell = fmt_value(ref_v, metric.unit) if ref_v is not None or not ref else ""
+            our_cell = fmt_value(our_v, metric.unit) if our_v is not None or not ours else ""
+            if ref and ref.error:
+                ref_cell = "error"
+            if ours and ours.error:
+                our_cell = "error"
+            if not ours:
+                our_cell = "not run"
+            if not ref:
+                ref_cell = "not run"
+            ratio_cell = speed_cell = met_cell = ""
+            if metric.unit != "x" and ref_v and our_v is not None and our_v > 0:
+                ratio = our_v / ref_v
+                ratio_cell = f"{ratio:.3g}"
+                speed_cell = f"{ref_v / our_v:.3g}x"
+                if metric.target is not None:
+                    met_cell = "yes" if ratio <= metric.target else "**no**"
+            elif metric.target is not None:
+                met_cell = "—"
+            rows.append(
+                f"| {workload.name} | {label_for(metric, outcomes)} | {ref_cell} | {our_cell} "
+                f"| {ratio_cell} | {speed_cell} | {fmt_target(metric.target)} | {met_cell} |"
+            )
+    return rows
+
+
+def results_section(
+    workloads: Sequence[WorkloadRows],
+    results: dict[str, dict[str, Outcome]],
+    machine: dict[str, Any],
+    quick: bool,
+    rounds: int,
+) -> str:
+    out = [
+        f"Last run: {machine['date']}"
+        + (" — **quick (smoke) mode, not comparable**" if quick else "")
+    ]
+    out.append("")
+    out.append(f"- machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['platform']}")
+    if "load_before" in machine:
+        out.append(
+            f"- 1-min load average: {machine['load_before']} before, "
+            f"{machine.get('load_after', '?')} after (≥ CPU count means contended; rerun)"
+        )
+    for impl in IMPLS:
+        interp = machine["interpreters"].get(impl)
+        if not interp:
+            continue
+        versions = ", ".join(f"{k} {v}" for k, v in interp.get("versions", {}).items())
+        out.append(
+            f"- {impl} side: Python {interp.get('python', '?')} (`{interp.get('executable')}`); {versions}"
+        )
+    storage = machine.get("storage", {})
+    if storage:
+        out.append(
+            "- I/O manager storage: "
+            + "; ".join(f"{role}: `{where}`" for role, where in storage.items())
+        )
+    if machine.get("git"):
+        out.append(f"- dockyard tree at commit `{machine['git']}`")
+    out.append(
+        f"- rounds: {rounds} (each round = one fresh subprocess per workload and side; median over rounds)"
+    )
+    out.append("")
+    out.extend(results_table(workloads, results))
+    notes = []
+    for workload in workloads:
+        for impl, outcome in results.get(workload.name, {}).items():
+            if outcome.error:
+                notes.append(f"**{workload.name} / {impl} failed:**\n\n```\n{outcome.error}\n```")
+            elif outcome.info.get("check_error"):
+                notes.append(
+                    f"**{workload.name} / {impl}: result check failed** (timings kept): "
+                    f"`{outcome.info['check_error']}`"
+                )
+    if notes:
+        out.append("")
+        out.append("### Failures")
+        for note in notes:
+            out.append("")
+            out.append(note)
+    return "\n".join(out)
+
+
+_DOC_HEADER = """# Benchmarks
+
+dockyard against the reference implementation (dagster {ref_version}): the same workload code,
+run side by side in one `bench/run.py` invocation. Run it with `make bench`
+(`.venv/bin/python bench/run.py`); `bench/README.md` says what each workload measures.
+
+*ratio* = dockyard time / dagster time (lower is better); *speed-up* = its inverse;
+*target* is the largest ratio that counts as met. Rows without a target are context
+(phases of a run, growth with graph size, the storage floor).
+
+The asset workloads run twice: with the I/O manager's `base_dir` on tmpfs (`chain_500`,
+`fan_200`: what the engine costs) and on the disk (`*_disk`: what a user sees). On the disk,
+creating each output file costs the "storage floor" row (0.1-1 ms on this VM, drifting with
+machine load from minute to minute), which both sides pay once per asset; it bounds the disk
+ratio from below, so a missed target on a `*_disk` row with a high floor is the disk, not the
+engine. Compare the floor rows of the two sides to judge whether conditions were alike.
+
+## Results
+
+The section below is rewritten by `bench/run.py`; edit text outside the markers only.
+
+{start}
+{end}
+"""
+
+
+def write_report(path: Path, section: str, ref_version: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if RESULTS_START not in text or RESULTS_END not in text:
+        text = text.rstrip() + ("\n\n" if text.strip() else "")
+        text += _DOC_HEADER.format(ref_version=ref_version, start=RESULTS_START, end=RESULTS_END)
+    head, rest = text.split(RESULTS_START, 1)
+    _, tail = rest.split(RESULTS_END, 1)
+    path.write_text(f"{head}{RESULTS_START}\n{section}\n{RESULTS_END}{tail}", encoding="utf-8")

@@ -1,0 +1,165 @@
+"""Jobs and assets the executor tests run; worker processes import this file by code pointer.
+
+Steps leave traces under ``$DOCKYARD_TEST_SCRATCH`` (set by the tests, inherited by workers):
+``calls-<name>`` gains a line per call, and marker files switch behaviour between runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import dockyard as dg
+
+
+def scratch(name: str) -> Path:
+    return Path(os.environ["DOCKYARD_TEST_SCRATCH"]) / name
+
+
+def count_call(name: str) -> None:
+    with open(scratch(f"calls-{name}"), "a") as f:
+        f.write(f"{os.getpid()}\n")
+
+
+# -- a fan-in of assets: which processes ran them -------------------------------------------------
+@dg.asset
+def p1() -> int:
+    return os.getpid()
+
+
+@dg.asset
+def p2() -> int:
+    return os.getpid()
+
+
+@dg.asset
+def p3() -> int:
+    return os.getpid()
+
+
+@dg.asset
+def p4() -> int:
+    return os.getpid()
+
+
+@dg.asset
+def joined(p1: int, p2: int, p3: int, p4: int) -> list[int]:
+    return [p1, p2, p3, p4, os.getpid()]
+
+
+fan_defs = dg.Definitions(assets=[p1, p2, p3, p4, joined])
+
+
+# -- an op job on the default (filesystem) I/O manager ---------------------------------------------
+@dg.op
+def emit() -> int:
+    return 20
+
+
+@dg.op
+def add_one(x: int) -> int:
+    return x + 1
+
+
+@dg.job
+def op_chain() -> None:
+    add_one(emit())
+
+
+@dg.job(resource_defs={"io_manager": dg.mem_io_manager})
+def op_chain_in_memory() -> None:
+    add_one(emit())
+
+
+@dg.job(executor_def=dg.in_process_executor)
+def op_chain_in_process() -> None:
+    add_one(emit())
+
+
+# -- steps that fail until a marker file exists (re-execution) --------------------------------------
+@dg.op
+def source() -> int:
+    count_call("source")
+    return 20
+
+
+@dg.op
+def gate(x: int) -> int:
+    count_call("gate")
+    if not scratch("gate_open").exists():
+        raise ValueError("gate closed")
+    return x + 1
+
+
+@dg.op
+def after(y: int) -> int:
+    count_call("after")
+    return y * 2
+
+
+@dg.job(executor_def=dg.in_process_executor)
+def gated_ops() -> None:
+    after(gate(source()))
+
+
+@dg.asset
+def raw() -> list[int]:
+    count_call("raw")
+    return [1, 2, 3]
+
+
+@dg.asset
+def checked(raw: list[int]) -> int:
+    count_call("checked")
+    if not scratch("gate_open").exists():
+        raise ValueError("gate closed")
+    return sum(raw)
+
+
+@dg.asset
+def report(checked: int) -> str:
+    return f"total={checked}"
+
+
+@dg.asset
+def independent() -> int:
+    count_call("independent")
+    return 7
+
+
+gated_assets = dg.Definitions(assets=[raw, checked, report, independent], executor=dg.in_process_executor)
+
+
+# -- worker processes killed mid-step ---------------------------------------------------------------
+@dg.asset
+def upstream_value() -> int:
+    count_call("upstream_value")
+    return 41
+
+
+@dg.asset
+def doomed(upstream_value: int) -> int:
+    if not scratch("spare_doomed").exists():
+        os.kill(os.getpid(), signal.SIGKILL)
+    return upstream_value + 1
+
+
+@dg.asset
+def after_doomed(doomed: int) -> int:
+    return doomed * 2
+
+
+@dg.asset(retry_policy=dg.RetryPolicy(max_retries=1))
+def killed_once() -> int:
+    marker = scratch("killed_once")
+    if not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+kill_defs = dg.Definitions(
+    assets=[upstream_value, doomed, after_doomed, killed_once],
+    executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
+)
