@@ -124,6 +124,16 @@ WORKLOADS: tuple[Workload, ...] = (
         storage="disk",
         metrics=graph_metrics("{assets} assets", "{small_assets} assets", detail=False),
     ),
+    Workload(
+        name="multiprocess_fan_20",
+        description="20 independent assets + 1 join, `execute_job(reconstructable(...))` on the multiprocess executor (2 workers, spawn, start-up included)",
+        timeout_s=300,
+        storage="disk",
+        metrics=(
+            Metric("wall_s", "execute_job wall time, 21 assets", "s", target=1 / 20),
+            Metric("per_step_ms", "wall time per step", "ms"),
+        ),
+    ),
 )
 
 WORKLOADS_BY_NAME = {w.name: w for w in WORKLOADS}

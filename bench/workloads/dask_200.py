@@ -10,12 +10,9 @@ manager; ``per_step_ms`` = wall / 200. The first repetition (workers import this
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from _common import QUICK, divert_stdout, emit, fresh_dir, load_impl, median, repeat, timed  # noqa: E402
+from _common import QUICK, divert_stdout, emit, fresh_dir, load_impl, median, repeat, timed
 
 N = 20 if QUICK else 200
 dg = load_impl()

@@ -13,12 +13,9 @@ implementations' ``reconstructable`` accept for a job built by ``define_asset_jo
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from _common import QUICK, divert_stdout, emit, fresh_dir, load_impl, median, repeat, timed  # noqa: E402
+from _common import QUICK, divert_stdout, emit, fresh_dir, load_impl, median, repeat, timed
 
 N = 20
 dg = load_impl()

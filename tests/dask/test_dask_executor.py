@@ -14,7 +14,7 @@ import dockyard as dg  # noqa: E402
 from dockyard.execution.reconstruct import ReconstructableJob  # noqa: E402
 
 JOBS = str(Path(__file__).with_name("dask_jobs.py"))
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.dask]
 
 
 @pytest.fixture(scope="module")

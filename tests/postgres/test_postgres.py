@@ -118,7 +118,7 @@ def test_polars_round_trip_keeps_values_nulls_and_types(postgres_database: str) 
     n = len(AWKWARD_STRINGS)
     frame = pl.DataFrame({
         "s": AWKWARD_STRINGS,
-        "i": pl.Series(list(range(n - 1)) + [None], dtype=pl.Int64),
+        "i": pl.Series([*range(n - 1), None], dtype=pl.Int64),
         "f": [math.nan, math.inf, None, 0.1, 1e300, -0.0, 2.5, 1 / 3],
         "d": [dt.date(2024, 1, 1) + dt.timedelta(days=k) for k in range(n)],
         "dec": pl.Series([decimal.Decimal("1.25")] * n, dtype=pl.Decimal(10, 2)),

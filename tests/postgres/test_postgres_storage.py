@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,12 +123,21 @@ def test_storage_inherited_through_fork_reconnects_and_leaves_the_parent_alone(s
     schema_storage.store_events([materialization_entry("parent", "forked")])
     parent_conn = schema_storage._connection()
     child = multiprocessing.get_context("fork").Process(target=_store_in_child, args=(schema_storage,))
-    child.start()
+    with warnings.catch_warnings():  # Python 3.12+ warns about fork() in a process with threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child.start()
     child.join(30)
     assert child.exitcode == 0
     assert schema_storage._connection() is parent_conn and not parent_conn.broken
     history = schema_storage.get_materializations(AssetKey("forked"))
     assert [e.run_id for e in history] == ["child", "parent"]
+
+
+def test_pickled_storage_reconnects_to_the_same_data(schema_storage: PostgresInstanceStorage) -> None:
+    schema_storage.store_events([materialization_entry("r", "pickled")])
+    copy = pickle.loads(pickle.dumps(schema_storage))
+    assert copy.schema == schema_storage.schema and copy.get_asset_keys() == [AssetKey("pickled")]
+    copy.dispose()
 
 
 def test_threads_write_through_their_own_connections(schema_storage: PostgresInstanceStorage) -> None:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from dockyard._internal.imports import require_extra
 from dockyard.definitions.config import Field, Int, Noneable, Selector, String
 from dockyard.errors import ChildProcessCrashException, DagsterUnmetExecutorRequirementsError
-from dockyard.execution.active_run import CRASH, StepFailureInfo, interrupted_failure
+from dockyard.execution.active_run import CRASH, StepFailureInfo, aborted_failure
 from dockyard.execution.executors.base import Executor, ExecutorDefinition, InitExecutorContext
 from dockyard.execution.executors.in_process import RETRIES_FIELD, retries_enabled
 from dockyard.execution.executors.step_queue import StepQueue
@@ -156,10 +156,10 @@ class DaskExecutor(Executor):
         in_flight: dict[str, tuple[Any, StepPlan, float]] = {}
         try:
             self._loop(run, StepQueue(steps), client, spec, topic, inbox, in_flight)
-        except BaseException:
+        except BaseException as exc:
             for fut, step, _ in in_flight.values():
                 fut.cancel()
-                run.step_failed(step, [], interrupted_failure(step.key), retries_enabled=False)
+                run.step_failed(step, [], aborted_failure(step.key, exc), retries_enabled=False)
             raise
         finally:
             try:

@@ -276,6 +276,13 @@ def _error_source(failure: StepFailureInfo) -> str | None:
     return "FRAMEWORK_ERROR"
 
 
+def aborted_failure(step_key: str, exc: BaseException) -> StepFailureInfo:
+    """The failure of a step still running when its executor stopped because of ``exc``."""
+    if isinstance(exc, KeyboardInterrupt):
+        return interrupted_failure(step_key)
+    return StepFailureInfo.from_framework_error(exc)
+
+
 def interrupted_failure(step_key: str) -> StepFailureInfo:
     from dockyard.errors import DagsterExecutionInterruptedError
 

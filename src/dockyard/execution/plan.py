@@ -277,24 +277,44 @@ def required_resource_keys(plan: ExecutionPlan) -> dict[str, str]:
 
 
 def check_resources(plan: ExecutionPlan, resource_defs: Mapping[str, Any], default_io_manager: bool = True) -> None:
-    """Raise ``DagsterInvalidDefinitionError`` for missing or wrongly typed resources."""
+    """Raise ``DagsterInvalidDefinitionError`` for missing or wrongly typed resources.
+
+    Each bound object is coerced once; the per-step loop only does dict lookups.
+    """
     from dockyard.io.base import coerce_to_io_manager_definition, is_io_manager_definition
 
     available = set(resource_defs) | ({DEFAULT_IO_MANAGER_KEY} if default_io_manager else set())
-    io_keys = sorted(k for k, v in resource_defs.items() if is_io_manager_definition(coerce_to_io_manager_definition(v), v))
+    is_io = {k: is_io_manager_definition(coerce_to_io_manager_definition(v), v) for k, v in resource_defs.items()}
+    io_keys = sorted(k for k, ok in is_io.items() if ok)
+    checked: set[tuple[str, str]] = set()
+
+    def check(key: str, user: str, kind: str, type_name: str) -> None:
+        if (key, kind) in checked:
+            return
+        if key not in available:
+            quote = "'" if kind == "io manager" else ""
+            raise DagsterInvalidDefinitionError(
+                f"{kind} with key '{key}' required by {user}{quote} was not provided. Please provide a "
+                f"{type_name} to key '{key}', or change the required key to one of the following keys "
+                f"which points to an {type_name}: {io_keys}"
+            )
+        if key in is_io and not is_io[key]:
+            defn = coerce_to_io_manager_definition(resource_defs[key])
+            raise DagsterInvalidDefinitionError(
+                f"{kind} with key '{key}' required by {user}', but received {type(defn)}. Bind an "
+                f"IOManager, an @io_manager definition or a ConfigurableIOManager to '{key}'."
+            )
+        checked.add((key, kind))
+
     for step in plan.steps:
         for o in step.outputs:
-            if o.output_def.is_nothing:
-                continue
-            _check_io_key(o.manager_key, f"output '{o.name}' of op '{step.key}'", resource_defs, available, io_keys, "io manager", "IOManagerDefinition")
+            if not o.output_def.is_nothing:
+                check(o.manager_key, f"output '{o.name}' of op '{step.key}'", "io manager", "IOManagerDefinition")
         for i in step.inputs:
             if i.input_def.input_manager_key and i.source != "nothing":
-                _check_io_key(
-                    i.input_def.input_manager_key, f"input '{i.name}' of op '{step.key}'", resource_defs,
-                    available, io_keys, "input manager", "IInputManagerDefinition",
-                )
+                check(i.input_def.input_manager_key, f"input '{i.name}' of op '{step.key}'", "input manager", "IInputManagerDefinition")
             elif i.source == "asset" and i.manager_key:
-                _check_io_key(i.manager_key, f"input '{i.name}' of op '{step.key}'", resource_defs, available, io_keys, "io manager", "IOManagerDefinition")
+                check(i.manager_key, f"input '{i.name}' of op '{step.key}'", "io manager", "IOManagerDefinition")
         for k in step.op_def.required_resource_keys:
             if k not in available:
                 names = ", ".join(repr(x) for x in sorted(available)) or "none"
@@ -302,28 +322,6 @@ def check_resources(plan: ExecutionPlan, resource_defs: Mapping[str, Any], defau
                     f"resource with key '{k}' required by op '{step.key}' was not provided. Defined "
                     f"resources: {names}. Add it to the resources of the job or Definitions."
                 )
-
-
-def _check_io_key(
-    key: str, user: str, resource_defs: Mapping[str, Any], available: set[str], io_keys: list[str], kind: str, type_name: str
-) -> None:
-    from dockyard.io.base import coerce_to_io_manager_definition, is_io_manager_definition
-
-    if key not in available:
-        raise DagsterInvalidDefinitionError(
-            f"{kind} with key '{key}' required by {user}' was not provided. Please provide a "
-            f"{type_name} to key '{key}', or change the required key to one of the following keys "
-            f"which points to an {type_name}: {io_keys}"
-        )
-    obj = resource_defs.get(key)
-    if obj is None:
-        return
-    defn = coerce_to_io_manager_definition(obj)
-    if not is_io_manager_definition(defn, obj):
-        raise DagsterInvalidDefinitionError(
-            f"{kind} with key '{key}' required by {user}', but received {type(defn)}. Bind an "
-            f"IOManager, an @io_manager definition or a ConfigurableIOManager to '{key}'."
-        )
 
 
 def check_job_resources(job: Any) -> None:

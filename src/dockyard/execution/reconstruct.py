@@ -179,8 +179,8 @@ def _import_module(name: str) -> ModuleType:
 def _import_file(path: str) -> ModuleType:
     path = os.path.abspath(path)
     for module in list(sys.modules.values()):
-        if os.path.abspath(getattr(module, "__file__", None) or "") == path and module.__name__ != "__main__":
-            return module
+        if os.path.abspath(getattr(module, "__file__", None) or "") == path:
+            return module  # already imported (a script run as __main__ included): reuse it
     if not os.path.isfile(path):
         raise DagsterInvariantViolationError(f"Python file {path!r} named by a code pointer does not exist.")
     stem = os.path.splitext(os.path.basename(path))[0]

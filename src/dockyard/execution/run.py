@@ -531,17 +531,18 @@ def execute_job_in_process(
                                op_selection, state.step_output_run_ids)
     active = ActiveRun(state, dagster_run, resource_objects, events, job, steps_to_execute, spec)
     failures = active.failures
-    canceled = False
+    canceled = completed = False
     try:
         executor.execute(active)
+        completed = True
     except KeyboardInterrupt:
         canceled = True
         raise
     finally:
         try:
-            scoped.close(raise_errors=not failures and not canceled)
+            scoped.close(raise_errors=not failures and completed)
         finally:
-            success = not failures and not canceled
+            success = not failures and completed  # SystemExit & co. from a step end the run as failed
             if canceled:
                 status, etype, message = DagsterRunStatus.CANCELED, DagsterEventType.RUN_CANCELED, f'Execution of run for "{job.name}" was canceled.'
             elif success:

@@ -16,7 +16,13 @@ from typing import Any
 
 from dockyard._internal.imports import require_extra
 from dockyard.definitions.metadata import MetadataValue, TableColumn, TableSchema
-from dockyard.io.db import DbTypeHandler, TableSlice, qualified_table_name, quote_identifier, select_query
+from dockyard.io.db import (
+    DbTypeHandler,
+    TableSlice,
+    qualified_table_name,
+    quote_identifier,
+    select_query,
+)
 from dockyard.postgres.io_manager import PLACEHOLDER, PostgresIOManager
 from dockyard.postgres.transfer import (
     fetch_rows,

@@ -9,7 +9,7 @@ is undone if the insert fails, but it holds an exclusive lock on the table until
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 

@@ -410,5 +410,9 @@ class PostgresInstanceStorage(InstanceStorage):
             f"DELETE FROM {self._t['dynamic_partitions']} WHERE name = %s AND partition_key = %s", (name, key)
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # connections, locks and thread-locals stay behind; the copy connects on first use
+        return (PostgresInstanceStorage, (self.url, self.schema, self._connect_args))
+
     def __repr__(self) -> str:
         return f"PostgresInstanceStorage({redact_url(self.url)!r}, schema={self.schema!r})"

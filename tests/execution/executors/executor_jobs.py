@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import dockyard as dg
@@ -48,7 +49,19 @@ def joined(p1: int, p2: int, p3: int, p4: int) -> list[int]:
     return [p1, p2, p3, p4, os.getpid()]
 
 
-fan_defs = dg.Definitions(assets=[p1, p2, p3, p4, joined])
+@dg.asset
+def sees_its_own_start(context: dg.AssetExecutionContext) -> bool:
+    """True once this step's STEP_START is in the instance: events arrive while the step runs."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        starts = context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.STEP_START)
+        if any(e.step_key == "sees_its_own_start" for e in starts):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+fan_defs = dg.Definitions(assets=[p1, p2, p3, p4, joined, sees_its_own_start])
 
 
 # -- an op job on the default (filesystem) I/O manager ---------------------------------------------
@@ -163,3 +176,16 @@ kill_defs = dg.Definitions(
     assets=[upstream_value, doomed, after_doomed, killed_once],
     executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
 )
+
+
+# -- partitions and resource config travel to the workers -------------------------------------------
+class Multiplier(dg.ConfigurableResource):
+    factor: int
+
+
+@dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]))
+def scaled(context: dg.AssetExecutionContext, multiplier: Multiplier) -> str:
+    return context.partition_key * multiplier.factor
+
+
+partitioned_defs = dg.Definitions(assets=[scaled], resources={"multiplier": Multiplier.configure_at_launch()})

@@ -78,3 +78,20 @@ def test_keyboard_interrupt_inside_an_in_process_step_marks_the_run_canceled(tmp
             job.execute_in_process(instance=instance)
         (run,) = instance.get_runs()
         assert run.status == dg.DagsterRunStatus.CANCELED
+
+
+def test_system_exit_inside_a_step_fails_the_run(tmp_path: Path) -> None:
+    @dg.op
+    def exits() -> None:
+        raise SystemExit(3)
+
+    @dg.job
+    def job() -> None:
+        exits()
+
+    with dg.DagsterInstance.from_home(str(tmp_path)) as instance:
+        with pytest.raises(SystemExit):
+            job.execute_in_process(instance=instance)
+        (run,) = instance.get_runs()
+        assert run.status == dg.DagsterRunStatus.FAILURE
+        assert [e.step_key for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)] == ["exits"]

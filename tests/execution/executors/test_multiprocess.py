@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import dockyard as dg
+from dockyard.execution.executors.in_process import InProcessExecutor
 from dockyard.execution.reconstruct import ReconstructableJob, load_code_pointer
 
 JOBS = str(Path(__file__).with_name("executor_jobs.py"))
@@ -36,12 +39,13 @@ def test_steps_run_in_a_pool_of_warm_workers(instance: dg.DagsterInstance) -> No
     with dg.execute_job(recon("fan_defs"), instance, run_config=run_config) as result:
         assert result.success
         pids = result.output_for_node("joined")  # loaded back through the filesystem I/O manager
+        assert result.output_for_node("sees_its_own_start") is True  # its start was stored mid-step
     assert os.getpid() not in pids
-    assert len(set(pids)) <= 2  # five steps, two processes: workers are reused across steps
+    assert len(set(pids)) <= 2  # six steps, two processes: workers are reused across steps
     run = instance.get_run_by_id(result.run_id)
     assert run is not None and run.status == dg.DagsterRunStatus.SUCCESS
     types = event_types(instance, result.run_id)
-    assert types.count("STEP_SUCCESS") == 5 and types[0] == "PIPELINE_START" and types[-1] == "PIPELINE_SUCCESS"
+    assert types.count("STEP_SUCCESS") == 6 and types[0] == "PIPELINE_START" and types[-1] == "PIPELINE_SUCCESS"
     assert run.tags["dockyard/code_pointer"].endswith("executor_jobs.py:fan_defs")
     assert instance.get_latest_materialization_event(dg.AssetKey("joined")) is not None
 
@@ -55,7 +59,8 @@ def test_op_outputs_cross_processes_through_the_filesystem_io_manager(instance: 
 
 
 def test_reconstructable_names_module_level_jobs_by_importable_module(instance: dg.DagsterInstance) -> None:
-    module = load_code_pointer(f"{JOBS}:op_chain") and __import__("sys").modules["executor_jobs"]
+    load_code_pointer(f"{JOBS}:op_chain")  # imports the file as module `executor_jobs`
+    module = sys.modules["executor_jobs"]
     pointer = dg.reconstructable(module.op_chain)
     assert pointer.code_pointer == "executor_jobs:op_chain"
     assert dg.reconstructable(module.fan_defs, job_name="__ASSET_JOB").get_definition().name == "__ASSET_JOB"
@@ -83,8 +88,7 @@ def test_ephemeral_instance_and_missing_code_pointer_are_refused() -> None:
     def unreachable() -> None: ...
 
     with pytest.raises(dg.DagsterUnmetExecutorRequirementsError, match="reconstructable"):
-        unreachable_result = dg.execute_job(unreachable, dg.DagsterInstance.ephemeral())
-        del unreachable_result
+        dg.execute_job(unreachable, dg.DagsterInstance.ephemeral())
 
 
 def test_executor_selection_by_definitions_job_and_run_config(instance: dg.DagsterInstance) -> None:
@@ -96,7 +100,8 @@ def test_executor_selection_by_definitions_job_and_run_config(instance: dg.Dagst
     assert result.success
     assert Path(os.environ["DOCKYARD_TEST_SCRATCH"], "calls-independent").read_text() == f"{os.getpid()}\n"
     # run config picks in_process of the default executor
-    result = dg.execute_job(recon("fan_defs"), instance, run_config={"execution": {"config": {"in_process": {}}}})
+    result = dg.execute_job(recon("fan_defs"), instance, run_config={"execution": {"config": {"in_process": {}}}},
+                            asset_selection=[dg.AssetKey(k) for k in ("p1", "p2", "p3", "p4", "joined")])
     assert result.success and result.output_for_node("joined") == [os.getpid()] * 5
     with pytest.raises(dg.DagsterInvalidConfigError, match="execution"):
         dg.execute_job(recon("fan_defs"), instance, run_config={"execution": {"config": {"threads": {}}}})
@@ -125,3 +130,61 @@ def test_worker_killed_mid_step_fails_the_step_and_reexecution_finishes_the_run(
     assert len(Path(os.environ["DOCKYARD_TEST_SCRATCH"], "calls-upstream_value").read_text().split()) == 1
     assert again.output_for_node("after_doomed") == 84
     assert again.dagster_run.tags["dagster/parent_run_id"] == result.run_id
+
+
+@pytest.mark.parametrize("start_method", ["forkserver", {"forkserver": {"preload_modules": ["dockyard"]}}, "fork"])
+def test_start_methods(instance: dg.DagsterInstance, start_method: object) -> None:
+    run_config = {"execution": {"config": {"multiprocess": {"max_concurrent": 1, "start_method": start_method}}}}
+    with dg.execute_job(recon("op_chain"), instance, run_config=run_config) as result:
+        assert result.success and result.output_for_node("add_one") == 21
+
+
+def test_unknown_start_method_lists_the_valid_ones(instance: dg.DagsterInstance) -> None:
+    run_config = {"execution": {"config": {"multiprocess": {"start_method": "thread"}}}}
+    with pytest.raises(dg.DagsterInvalidConfigError, match="'spawn', 'forkserver', 'fork'"):
+        dg.execute_job(recon("op_chain"), instance, run_config=run_config)
+    assert instance.get_runs() == []
+
+
+def test_partition_and_resource_config_reach_the_workers(instance: dg.DagsterInstance) -> None:
+    run_config = {"resources": {"multiplier": {"config": {"factor": 3}}}}
+    with dg.execute_job(recon("partitioned_defs"), instance, run_config=run_config, tags={"dagster/partition": "b"}) as result:
+        assert result.success and result.output_for_node("scaled") == "bbb"
+    assert Path(instance.storage_directory(), "scaled", "b").is_file()
+
+
+def test_a_job_workers_cannot_import_fails_every_step_with_the_reason(instance: dg.DagsterInstance) -> None:
+    broken = str(Path(__file__).with_name("worker_broken_jobs.py"))
+    result = dg.execute_job(ReconstructableJob.for_file(broken, "unloadable"), instance)
+    assert not result.success and result.get_failed_step_keys() == {"one", "two"}
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    assert "Could not load job" in message and "refuses to load in a worker process" in message
+
+
+def test_a_custom_executor_drives_the_run(instance: dg.DagsterInstance) -> None:
+    seen: list[str] = []
+
+    class Recording(dg.Executor):
+        def __init__(self, label: str) -> None:
+            self.label = label
+
+        def execute(self, run: Any) -> None:
+            seen.extend(f"{self.label}:{s.key}" for s in run.steps)
+            InProcessExecutor().execute(run)
+
+    @dg.executor(name="recording", config_schema={"label": str})
+    def recording(context: dg.InitExecutorContext) -> dg.Executor:
+        return Recording(context.executor_config["label"])
+
+    @dg.op
+    def only() -> int:
+        return 1
+
+    @dg.job(executor_def=recording)
+    def job() -> None:
+        only()
+
+    result = dg.execute_job(job, instance, run_config={"execution": {"config": {"label": "x"}}})
+    assert result.success and seen == ["x:only"]
+    with pytest.raises(dg.DagsterInvalidConfigError, match="label"):
+        dg.execute_job(job, instance)

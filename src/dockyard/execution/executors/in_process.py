@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dockyard.definitions.config import Field, Selector
 from dockyard.errors import DagsterError
-from dockyard.execution.active_run import StepFailureInfo, interrupted_failure
+from dockyard.execution.active_run import StepFailureInfo, aborted_failure
 from dockyard.execution.executors.base import Executor, ExecutorDefinition, InitExecutorContext
 from dockyard.execution.step import StepFailed, StepRunner
 
@@ -47,8 +47,8 @@ class InProcessExecutor(Executor):
                     failure = StepFailureInfo.from_step_failed(failed)
                 except DagsterError as exc:  # resource init and other framework errors inside a step
                     failure = StepFailureInfo.from_framework_error(exc)
-                except KeyboardInterrupt:
-                    run.step_failed(step, runner.events, interrupted_failure(step.key), retries_enabled=False)
+                except BaseException as exc:  # Ctrl-C (the run is canceled), SystemExit from user code
+                    run.step_failed(step, runner.events, aborted_failure(step.key, exc), retries_enabled=False)
                     raise
                 else:
                     run.record(step, runner.events)

@@ -29,7 +29,7 @@ from dockyard.errors import (
     DagsterInvalidConfigError,
     DagsterUnmetExecutorRequirementsError,
 )
-from dockyard.execution.active_run import CRASH, StepFailureInfo, interrupted_failure
+from dockyard.execution.active_run import CRASH, StepFailureInfo, aborted_failure
 from dockyard.execution.executors.base import Executor, ExecutorDefinition, InitExecutorContext
 from dockyard.execution.executors.in_process import (
     RETRIES_FIELD,
@@ -113,14 +113,15 @@ class MultiprocessExecutor(Executor):
         if self.start_method == "forkserver":
             ctx.set_forkserver_preload(self.preload_modules)
         size = min(self.max_concurrent, len(steps))
-        workers = [self._spawn(ctx, spec) for _ in range(size)]
+        workers: list[_Worker] = []
         queue = StepQueue(steps)
         try:
+            workers.extend(self._spawn(ctx, spec) for _ in range(size))  # they warm up together
             self._loop(run, queue, workers, ctx, spec, size)
-        except BaseException:
+        except BaseException as exc:
             for w in workers:
                 if w.step is not None:
-                    run.step_failed(w.step, w.events, interrupted_failure(w.step.key), retries_enabled=False)
+                    run.step_failed(w.step, w.events, aborted_failure(w.step.key, exc), retries_enabled=False)
                     w.step = None
             _stop(workers, graceful=False)
             raise
@@ -130,16 +131,22 @@ class MultiprocessExecutor(Executor):
         while not queue.finished:
             while True:
                 idle = next((w for w in workers if w.step is None), None)
-                if idle is None and len(workers) < size:
-                    idle = self._spawn(ctx, spec)
-                    workers.append(idle)
-                if idle is None:
+                if idle is None and len(workers) >= size:
                     break
                 step = queue.pop_ready()
                 if step is None:
                     break
+                if idle is None:  # replaces a worker that died
+                    idle = self._spawn(ctx, spec)
+                    workers.append(idle)
                 idle.step, idle.events, idle.started = step, [], time.perf_counter()
-                idle.conn.send(("step", step.key, run.retries.get(step.key, 0)))
+                try:
+                    idle.conn.send(("step", step.key, run.retries.get(step.key, 0)))
+                except (OSError, ValueError):  # it died while idle: hand the step to another worker
+                    idle.step = None
+                    workers.remove(idle)
+                    _reap(idle)
+                    queue.retry(step.key, 0.0)
             busy = [w for w in workers if w.step is not None]
             if not busy and queue.seconds_until_retry() is None:
                 if queue.finished:
@@ -157,14 +164,10 @@ class MultiprocessExecutor(Executor):
                     continue
                 if ready is not w.conn:
                     self._drain(run, queue, w)  # what it sent before exiting
-                w.process.join(STOP_TIMEOUT)  # its pipe closed or it exited: reap it for the exit code
-                if w.process.is_alive():
-                    w.process.kill()
-                    w.process.join(1.0)
+                _reap(w)  # its pipe closed or it exited: reap it for the exit code
                 if w.step is not None:
                     self._crashed(run, queue, w)
                 workers.remove(w)
-                w.conn.close()
 
     def _drain(self, run: ActiveRun, queue: StepQueue, w: _Worker) -> bool:
         """Read every pending message of ``w``; False when its pipe is closed."""
@@ -225,6 +228,15 @@ class MultiprocessExecutor(Executor):
         )
         failure = StepFailureInfo(CRASH, SerializableErrorInfo.from_exception(exc), error=exc)
         self._failed(run, queue, step, w.events, failure)
+
+
+def _reap(w: _Worker) -> None:
+    """Wait for a worker whose pipe closed to exit (killing it if it lingers), then close the pipe."""
+    w.process.join(STOP_TIMEOUT)
+    if w.process.is_alive():
+        w.process.kill()
+        w.process.join(1.0)
+    w.conn.close()
 
 
 def _stop(workers: list[_Worker], graceful: bool) -> None:

@@ -1,0 +1,35 @@
+"""fakesnow in patch mode (local-servers.md section 6): an in-process fake Snowflake per test.
+
+Skipped when the ``snowflake-test`` tools (fakesnow, snowflake-connector-python<5) are missing.
+fakesnow runs on DuckDB, whose DB-API Arrow output warns about an extra copy on every query;
+that warning is fakesnow's, and test modules ignore it with ``DUCKDB_COPY_WARNING``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+fakesnow = pytest.importorskip("fakesnow")
+pytest.importorskip("snowflake.connector.pandas_tools")
+
+DUCKDB_COPY_WARNING = "ignore:Arrow output on a DB-API result:UserWarning"
+CONNECT = {"account": "fake", "user": "fake", "password": "snow", "database": "DOCKYARD", "schema": "PUBLIC"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_fakesnow_bucket() -> Iterator[None]:
+    """fakesnow makes one temp directory per process at import; remove ours at the end."""
+    yield
+    from fakesnow.transforms import stage
+
+    shutil.rmtree(stage.LOCAL_BUCKET_PATH, ignore_errors=True)
+
+
+@pytest.fixture
+def fake_snowflake() -> Iterator[None]:
+    """A fresh in-memory fake Snowflake; ``snowflake.connector.connect`` reaches it."""
+    with fakesnow.patch():
+        yield
