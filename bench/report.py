@@ -55,11 +55,10 @@ def fmt_value(value: float | None, unit: str) -> str:
         return "—"
     if unit == "x":
         return f"{value:.2f}x"
-    if unit == "s" and value < 1:
-        return f"{value * 1000:.3g} ms"
-    if unit == "s":
-        return f"{value:.3g} s"
-    return f"{value:.3g} ms"
+    seconds = value if unit == "s" else value / 1000
+    if seconds < 1:
+        return f"{seconds * 1000:.3g} ms"
+    return f"{seconds:.3g} s"
 
 
 def fmt_target(target: float | None) -> str:

@@ -7,6 +7,8 @@ that warning is fakesnow's, and test modules ignore it with ``DUCKDB_COPY_WARNIN
 
 from __future__ import annotations
 
+import atexit
+import importlib
 import shutil
 from collections.abc import Iterator
 
@@ -19,13 +21,9 @@ DUCKDB_COPY_WARNING = "ignore:Arrow output on a DB-API result:UserWarning"
 CONNECT = {"account": "fake", "user": "fake", "password": "snow", "database": "DOCKYARD", "schema": "PUBLIC"}
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _remove_fakesnow_bucket() -> Iterator[None]:
-    """fakesnow makes one temp directory per process at import; remove ours at the end."""
-    yield
-    from fakesnow.transforms import stage
-
-    shutil.rmtree(stage.LOCAL_BUCKET_PATH, ignore_errors=True)
+# fakesnow makes one temp directory per process when imported (above, at collection, even if no
+# test here runs); remove this process's when it exits.
+atexit.register(shutil.rmtree, importlib.import_module("fakesnow.transforms.stage").LOCAL_BUCKET_PATH, True)
 
 
 @pytest.fixture
