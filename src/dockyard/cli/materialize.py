@@ -29,7 +29,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     where.add_argument("-m", "--module-name", "--module", dest="module_name", metavar="MODULE", help="an importable module holding the definitions")
     parser.add_argument("-a", "--attribute", metavar="ATTR", help="the Definitions (or @definitions function) to use when the module has several")
     parser.add_argument("--select", metavar="EXPR", help="assets to run: keys, a/b, *, group:name, +key, key+, comma lists (default: all)")
-    parser.add_argument("--partition", metavar="KEY", help="the partition to materialize")
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument("--partition", metavar="KEY", help="the partition to materialize")
+    parts.add_argument(
+        "--partition-range", metavar="START...END",
+        help="materialize every partition from START to END (inclusive) in one run (a backfill)",
+    )
     parser.add_argument("--config", metavar="FILE.yaml", help="run config as YAML (ops:, resources:)")
     parser.set_defaults(func=run)
 
@@ -96,15 +101,24 @@ def run(args: argparse.Namespace) -> int:
     verbose = bool(getattr(args, "verbose", False))
     err = sys.stderr
     instance = DagsterInstance.get()
+    tags = {CODE_POINTER_TAG: location.code_pointer}
+    if args.partition_range:
+        start, sep, end = args.partition_range.partition("...")
+        if not sep or not start or not end:
+            raise DagsterInvariantViolationError(
+                f"--partition-range takes START...END (e.g. 2024-01-01...2024-01-07), got {args.partition_range!r}."
+            )
+        tags["dagster/asset_partition_range_start"] = start
+        tags["dagster/asset_partition_range_end"] = end
     try:
-        if not args.partition:
+        if not args.partition and not args.partition_range:
             _require_no_partitions(layer, keys, instance)
         err.write(f"materializing {location.code_pointer} into {instance.root_directory}\n")
         started = time.perf_counter()
         with progress_display(err, live=err.isatty(), verbose=verbose):
             result = job.execute_in_process(
                 run_config=run_config, instance=instance, partition_key=args.partition, raise_on_error=False,
-                asset_selection=selection, tags={CODE_POINTER_TAG: location.code_pointer},
+                asset_selection=selection, tags=tags,
             )
         elapsed = time.perf_counter() - started
         rows = []
