@@ -40,6 +40,11 @@ test-deps:
 	  npm install --silent --no-audit --no-fund --prefix .cache/npm azurite@$(AZURITE_VERSION) >/dev/null \
 	    || echo "warning: could not install Azurite (needs Node.js and npm); the Azure tests will be skipped"; \
 	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Chromium (apt-get) for the web UI's browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null) \
+	    || echo "warning: could not install Chromium; the browser tests will be skipped"; \
+	fi
 
 test: $(VENV)/.installed test-deps
 	$(PY) -m pytest -q

@@ -25,8 +25,11 @@ class Metric:
 
     key: str
     label: str
-    unit: str  # "s", "ms" or "x" (a dimensionless factor)
+    unit: str  # "s", "ms", "x" (a dimensionless factor) or a size unit such as "MB"
     target: float | None = None  # max dockyard/dagster ratio counted as met; None = informative
+    # Absolute bound on dockyard's own value, in ``unit`` (e.g. 200 ms, or 1.1 for a factor
+    # such as "dockyard / raw library"): met when dockyard's value is at most this.
+    limit: float | None = None
 
 
 @dataclass(slots=True)
@@ -49,12 +52,20 @@ class WorkloadRows(Protocol):
     @property
     def metrics(self) -> tuple[Metric, ...]: ...
 
+    @property
+    def impls(self) -> tuple[str, ...]: ...
+
+
+TIME_UNITS = ("s", "ms")
+
 
 def fmt_value(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "x":
         return f"{value:.2f}x"
+    if unit not in TIME_UNITS:  # a size, e.g. "MB"
+        return f"{value:.3g} {unit}"
     seconds = value if unit == "s" else value / 1000
     if seconds < 1:
         return f"{seconds * 1000:.3g} ms"
@@ -65,9 +76,24 @@ def fmt_target(target: float | None) -> str:
     if target is None:
         return ""
     inverse = 1 / target
+    if abs(inverse - 1) < 1e-9:
+        return "≤ 1"
     if abs(inverse - round(inverse)) < 1e-9:
         return f"≤ 1/{round(inverse)}"
+    if abs(inverse * 10 - round(inverse * 10)) < 1e-9:  # 1/1.5: "1.5x faster"
+        return f"≤ 1/{inverse:g}"
     return f"≤ {target:.3g}"
+
+
+def fmt_limit(metric: Metric) -> str:
+    """An absolute bound on dockyard's value, e.g. ``dockyard ≤ 200 ms``."""
+    if metric.limit is None:
+        return ""
+    return f"dockyard ≤ {fmt_value(metric.limit, metric.unit)}"
+
+
+def fmt_goal(metric: Metric) -> str:
+    return " and ".join(t for t in (fmt_target(metric.target), fmt_limit(metric)) if t)
 
 
 def label_for(metric: Metric, outcomes: dict[str, Outcome]) -> str:
@@ -94,6 +120,7 @@ def results_table(
     for workload in workloads:
         outcomes = results.get(workload.name, {})
         ref, ours = outcomes.get(REF), outcomes.get(OURS)
+        ours_only = REF not in workload.impls
         for metric in workload.metrics:
             ref_v = ref.metrics.get(metric.key) if ref and not ref.error else None
             our_v = ours.metrics.get(metric.key) if ours and not ours.error else None
@@ -106,19 +133,30 @@ def results_table(
             if not ours:
                 our_cell = "not run"
             if not ref:
-                ref_cell = "not run"
-            ratio_cell = speed_cell = met_cell = ""
+                ref_cell = "n/a (dockyard only)" if ours_only else "not run"
+            ratio_cell = speed_cell = ""
+            verdicts: list[bool | None] = []
             if metric.unit != "x" and ref_v and our_v is not None and our_v > 0:
                 ratio = our_v / ref_v
                 ratio_cell = f"{ratio:.3g}"
-                speed_cell = f"{ref_v / our_v:.3g}x"
+                speed_cell = f"{ref_v / our_v:.3g}x" if metric.unit in TIME_UNITS else ""
                 if metric.target is not None:
-                    met_cell = "yes" if ratio <= metric.target else "**no**"
+                    verdicts.append(ratio <= metric.target)
             elif metric.target is not None:
-                met_cell = "—"
+                verdicts.append(None)
+            if metric.limit is not None:
+                verdicts.append(our_v <= metric.limit if our_v is not None else None)
+            met_cell = ""
+            if verdicts:
+                if False in verdicts:
+                    met_cell = "**no**"
+                elif None in verdicts:
+                    met_cell = "—"
+                else:
+                    met_cell = "yes"
             rows.append(
                 f"| {workload.name} | {label_for(metric, outcomes)} | {ref_cell} | {our_cell} "
-                f"| {ratio_cell} | {speed_cell} | {fmt_target(metric.target)} | {met_cell} |"
+                f"| {ratio_cell} | {speed_cell} | {fmt_goal(metric)} | {met_cell} |"
             )
     return rows
 
@@ -167,6 +205,8 @@ def results_section(
         for impl, outcome in results.get(workload.name, {}).items():
             if outcome.error:
                 notes.append(f"**{workload.name} / {impl} failed:**\n\n```\n{outcome.error}\n```")
+            elif outcome.info.get("skipped"):
+                notes.append(f"**{workload.name} / {impl} skipped:** {outcome.info['skipped']}")
             elif outcome.info.get("check_error"):
                 notes.append(
                     f"**{workload.name} / {impl}: result check failed** (timings kept): "
@@ -174,7 +214,7 @@ def results_section(
                 )
     if notes:
         out.append("")
-        out.append("### Failures")
+        out.append("### Failures and skips")
         for note in notes:
             out.append("")
             out.append(note)

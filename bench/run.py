@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from machine import load_average, machine_info, storage_dirs
-from report import IMPLS, OURS, REF, Metric, Outcome, fmt_target, results_section, write_report
+from report import IMPLS, OURS, REF, Metric, Outcome, fmt_goal, results_section, write_report
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -52,6 +52,7 @@ class Workload:
     metrics: tuple[Metric, ...] = field(default_factory=tuple)
     script_name: str = ""  # file in bench/workloads/ without .py; default: the workload name
     storage: str | None = None  # "tmpfs" | "disk": where the I/O manager's base_dir is made
+    impls: tuple[str, ...] = IMPLS  # (OURS,) for a dockyard-only workload (no dagster column)
 
     @property
     def script(self) -> Path:
@@ -134,6 +135,98 @@ WORKLOADS: tuple[Workload, ...] = (
             Metric("per_step_ms", "wall time per step", "ms"),
         ),
     ),
+    # -- issue 3: persistent instance, CLI ---------------------------------------------------
+    Workload(
+        name="chain_sqlite",
+        description="chain of 200 assets, `materialize(..., instance=DagsterInstance.get())` on a persistent SQLite instance (fresh home on the disk), FilesystemIOManager on tmpfs",
+        timeout_s=300,
+        storage="tmpfs",
+        metrics=(
+            Metric("per_asset_ms", "per asset, n={n}, persistent SQLite instance", "ms", target=1 / 20),
+            Metric("total_s", "materialize total, n={n}", "s"),
+            Metric("startup_s", "call → first asset body, n={n}", "s"),
+            Metric("finish_s", "last asset body → return, n={n}", "s"),
+            Metric("open_instance_s", "`DagsterInstance.get()` on a fresh home (not in the timed call)", "s"),
+            Metric("sqlite_commit_ms", "one single-row SQLite commit in the home dir (floor)", "ms"),
+        ),
+    ),
+    Workload(
+        name="asset_show_10k",
+        description="`dockyard asset show KEY` on an asset with 10,000 materializations in a persistent SQLite instance",
+        timeout_s=180,
+        impls=(OURS,),
+        metrics=(
+            Metric("wall_s", "`dockyard asset show big` as a subprocess, {history} materializations", "s", limit=0.2),
+            Metric("in_process_s", "the same command in-process (`dockyard.cli.main`)", "s", limit=0.2),
+            Metric("bare_python_s", "bare `python -c pass` (context for the subprocess row)", "s"),
+            Metric("setup_s", "set-up: one run logging {history} materializations (untimed)", "s"),
+        ),
+    ),
+    # -- issue 4: partitions -----------------------------------------------------------------
+    Workload(
+        name="partition_hourly",
+        description="one `materialize([asset], partition_key=...)` of a small hourly-partitioned asset (definitions built once, a new key per call, median)",
+        timeout_s=180,
+        storage="tmpfs",
+        metrics=(
+            Metric("call_ms", "one partitioned materialize call", "ms", target=1 / 10),
+            Metric("startup_s", "call → asset body", "s"),
+            Metric("finish_s", "asset body → return", "s"),
+        ),
+    ),
+    Workload(
+        name="partitions_24_parquet",
+        description="daily asset loading 24 hourly ~1 MB parquet partitions through a `UPathIOManager` subclass (pandas to_parquet/read_parquet), tmpfs",
+        timeout_s=240,
+        storage="tmpfs",
+        metrics=(
+            Metric("total_s", "materialize the daily partition (loads 24 hourly files)", "s", target=1 / 1.5),
+            Metric("load_s", "call → downstream body (planning + the 24 loads)", "s"),
+            Metric("data_mb", "data loaded (24 frames' memory_usage)", "MB"),
+            Metric("parquet_mb", "parquet files read (on tmpfs)", "MB"),
+            Metric("peak_rss_mb", "peak RSS growth during the call (max over reps)", "MB"),
+            Metric("median_peak_rss_mb", "peak RSS growth during the call (median over reps)", "MB"),
+            Metric("peak_over_data", "peak RSS growth / data loaded (max over reps)", "x", limit=1.2),
+            Metric("tracemalloc_peak_mb", "Python-level peak (tracemalloc, one call; Arrow's pool not traced)", "MB"),
+        ),
+    ),
+    Workload(
+        name="partitions_list_100k",
+        description="HourlyPartitionsDefinition with 100,000 partitions: get_partition_keys() + a key-range subset and its keys",
+        timeout_s=180,
+        metrics=(
+            Metric("total_s", "define + list {partitions} keys + subset of {subset} + its keys", "s", limit=1.0),
+            Metric("list_s", "define + `get_partition_keys()`", "s"),
+            Metric("subset_s", "`empty_subset().with_partition_key_range(...)` + `len`", "s"),
+            Metric("subset_keys_s", "the subset's `get_partition_keys()`", "s"),
+        ),
+    ),
+    # -- issue 5: database I/O managers ------------------------------------------------------
+    Workload(
+        name="duckdb_1m",
+        description="1,000,000 x 5 DataFrame stored and loaded through DuckDBPandasIOManager (asset → downstream), vs raw duckdb in the same process",
+        timeout_s=300,
+        storage="tmpfs",
+        metrics=(
+            Metric("materialize_s", "materialize big → total, {rows} rows x 5 columns", "s", target=1.0),
+            Metric("io_s", "store + load (big's body end → total's body start)", "s"),
+            Metric("raw_s", "raw duckdb round trip: CTAS from the frame + SELECT → .df() (each side's duckdb)", "s"),
+            Metric("vs_raw", "materialize / raw duckdb, same process and frame", "x", limit=1.1),
+        ),
+    ),
+    Workload(
+        name="postgres_1m",
+        description="the same frame through PostgresPandasIOManager vs raw psycopg COPY in + COPY out, throw-away local PostgreSQL",
+        timeout_s=300,
+        impls=(OURS,),
+        metrics=(
+            Metric("materialize_s", "materialize big → total, {rows} rows x 5 columns", "s"),
+            Metric("io_s", "store + load (big's body end → total's body start)", "s"),
+            Metric("raw_s", "raw psycopg: COPY in (Arrow CSV writer) + COPY out (Arrow CSV reader)", "s"),
+            Metric("raw_write_s", "of which connect + CREATE + COPY in + commit", "s"),
+            Metric("vs_raw", "materialize / raw psycopg COPY round trip", "x", limit=1.2),
+        ),
+    ),
 )
 
 WORKLOADS_BY_NAME = {w.name: w for w in WORKLOADS}
@@ -163,6 +256,7 @@ def run_workload(
     env.update(DG_IMPL=impl, BENCH_QUICK="1" if quick else "0", PYTHONHASHSEED="0")
     if workload.storage:
         env["BENCH_STORAGE_DIR"] = storage_dirs[workload.storage]
+    env["BENCH_DISK_DIR"] = storage_dirs["disk"]  # for state that must persist (instance homes)
     timeout = workload.timeout_s / 4 if quick else workload.timeout_s
     with (
         tempfile.TemporaryDirectory(prefix="bench-run-") as cwd,
@@ -321,8 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.list:
         for w in WORKLOADS:
-            targets = ", ".join(f"{m.key} {fmt_target(m.target)}" for m in w.metrics if m.target)
-            print(f"{w.name:14} {w.description}  [target: {targets}]")
+            targets = ", ".join(f"{m.key} {fmt_goal(m)}" for m in w.metrics if fmt_goal(m))
+            only = "" if w.impls == IMPLS else f" ({'/'.join(w.impls)} only)"
+            print(f"{w.name:22} {w.description}{only}  [target: {targets}]")
         return 0
     workloads = select_workloads(args.only)
     impls = IMPLS if args.impl == "both" else (args.impl,)
@@ -339,13 +434,15 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     raw: dict[str, dict[str, list[dict[str, Any]]]] = {
-        w.name: {i: [] for i in impls} for w in workloads
+        w.name: {i: [] for i in impls if i in w.impls} for w in workloads
     }
     started = time.perf_counter()
     for rnd in range(args.rounds):
         for index, workload in enumerate(workloads):
             order = list(impls) if (index + rnd) % 2 == 0 else list(reversed(impls))
             for impl in order:
+                if impl not in workload.impls:
+                    continue
                 if unavailable[impl]:
                     raw[workload.name][impl].append({"error": unavailable[impl]})
                     continue

@@ -11,6 +11,8 @@ Environment knobs (set by ``bench/run.py``):
     BENCH_STORAGE_DIR  where the per-repetition temp dirs (the I/O manager's base_dir) are made;
                  unset = the system temp dir. The runner points it at tmpfs for the engine
                  comparison and at the disk for the ``*_disk`` variants.
+    BENCH_DISK_DIR  a dir on the disk (always set by the runner): where ``fresh_home`` puts
+                 persistent instance homes. Unset = the system temp dir.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 IMPL = os.environ.get("DG_IMPL", "")
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 STORAGE_DIR = os.environ.get("BENCH_STORAGE_DIR") or None
+DISK_DIR = os.environ.get("BENCH_DISK_DIR") or None
 
 # The real stdout, kept for the single JSON result line.
 _RESULT_OUT = sys.stdout
@@ -66,6 +69,28 @@ def fresh_dir(prefix: str) -> Iterator[str]:
         yield path
 
 
+@contextlib.contextmanager
+def fresh_home(prefix: str) -> Iterator[str]:
+    """A new, empty instance home on the disk, with ``DAGSTER_HOME`` and ``DOCKYARD_HOME`` set to
+    it while the block runs (``DagsterInstance.get()`` then opens a persistent SQLite instance
+    there on both sides). dagster gets a ``dagster.yaml`` that only turns telemetry off, so it
+    runs its default storage (SQLite) without writing telemetry logs; dockyard needs no file."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{prefix}-", dir=DISK_DIR) as home:
+        if IMPL == "dagster":
+            with open(os.path.join(home, "dagster.yaml"), "w") as f:
+                f.write("telemetry:\n  enabled: false\n")
+        saved = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "DOCKYARD_HOME")}
+        os.environ["DAGSTER_HOME"] = os.environ["DOCKYARD_HOME"] = home
+        try:
+            yield home
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
 def storage_dir() -> str:
     return STORAGE_DIR or tempfile.gettempdir()
 
@@ -98,6 +123,25 @@ def file_write_floor_ms(files: int = 200, trials: int = 3) -> float:
                 os.replace(path + ".tmp", path)
             per_file.append((time.perf_counter() - start) / files * 1000)
     return median(per_file)
+
+
+def sample_frame(rows: int) -> Any:
+    """The table the database workloads move: ``id`` int64, ``amount`` float64, ``category`` str
+    (16 values, object dtype as pandas makes it), ``flag`` bool, ``ts`` datetime64 (seeded)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    categories = np.array([f"category_{i:02d}" for i in range(16)], dtype=object)
+    return pd.DataFrame(
+        {
+            "id": np.arange(rows, dtype=np.int64),
+            "amount": rng.random(rows) * 1000,
+            "category": categories[rng.integers(0, 16, rows)],
+            "flag": rng.random(rows) < 0.5,
+            "ts": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(rows), unit="s"),
+        }
+    )
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

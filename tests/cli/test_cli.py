@@ -446,7 +446,7 @@ def _env(home: Path) -> dict[str, str]:
 def test_python_dash_m_dockyard_materializes_the_example_and_shows_history(home: Path, tmp_path: Path) -> None:
     example = REPO / "examples" / "sales_pipeline.py"
     done = subprocess.run(
-        [sys.executable, "-m", "dockyard", "materialize", "-f", str(example)],
+        [sys.executable, "-m", "dockyard", "materialize", "-f", str(example), "--partition-range", "2024-01-02...2024-01-06"],
         capture_output=True, text=True, env=_env(home), cwd=tmp_path, timeout=120,
     )
     assert done.returncode == 0, done.stderr

@@ -22,7 +22,7 @@ from dockyard.errors import (
     DagsterInvalidDefinitionError,
     DagsterInvariantViolationError,
 )
-from dockyard.io.upath import UPathIOManager, run_coroutine
+from dockyard.io.upath import UPathIOManager, run_coroutine, writes_whole_object
 from dockyard.testing import IOManagerSuite
 from dockyard.testing.io_manager_suite import GRID, LETTERS, in_ctx, out_ctx
 
@@ -347,7 +347,7 @@ def test_directory_values_are_replaced_whole(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["ds"]
 
 
-def test_memory_writes_go_to_the_final_path() -> None:
+def test_memory_writes_go_through_a_temporary_object_unless_written_whole() -> None:
     seen: list[str] = []
 
     class Recording(UPathIOManager):
@@ -355,8 +355,19 @@ def test_memory_writes_go_to_the_final_path() -> None:
             seen.append(path.name)
             super().dump_to_path(context, obj, path)
 
-    Recording(base_path=memory_base()).handle_output(out_ctx(["a"]), 1)
-    assert seen == ["a"]
+    class WholeObject(UPathIOManager):
+        @writes_whole_object
+        def dump_to_path(self, context: Any, obj: Any, path: UPath) -> None:
+            seen.append(path.name)
+            path.fs.pipe_file(path.path, pickle.dumps(obj))
+
+    base = memory_base()
+    Recording(base_path=base).handle_output(out_ctx(["a"]), 1)
+    assert seen[0].startswith(".dockyard-tmp-") and seen[0].endswith("-a")
+    assert [p.name for p in UPath(base).iterdir()] == ["a"]
+    WholeObject(base_path=base).handle_output(out_ctx(["b"]), 2)
+    assert seen[1] == "b"
+    assert UPathIOManager(base_path=base).load_input(in_ctx(["b"])) == 2
 
 
 @pytest.mark.parametrize("where", ["local", "memory"])

@@ -13,6 +13,13 @@ _EXTRAS = {
     "pyarrow": "pandas",
     "psycopg": "postgres",
     "snowflake": "snowflake",
+    "boto3": "aws",
+    "botocore": "aws",
+    "s3fs": "aws",
+    "gcsfs": "gcp",
+    "google": "gcp",
+    "adlfs": "azure",
+    "azure": "azure",
 }
 
 

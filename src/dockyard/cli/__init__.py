@@ -1,8 +1,8 @@
 """The ``dockyard`` command line (also ``python -m dockyard``).
 
 Commands live one group per module (``materialize``, ``assets``, ``runs``, ``instance``,
-``scaffold``); each has ``register(subparsers, common)`` and imports what it needs when it runs,
-so starting the CLI costs little beyond importing ``dockyard`` itself. Any error ends the command
+``scaffold``, and ``ui`` for ``dev`` and ``ui``); each has ``register(subparsers, common)`` and
+imports what it needs when it runs, so starting the CLI costs little beyond importing ``dockyard`` itself. Any error ends the command
 with one ``error: ...`` line on stderr and exit code 1 (usage mistakes: argparse's message and 2);
 ``--verbose`` adds the traceback.
 """
@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dockyard.cli import assets, instance, materialize, runs, scaffold
+from dockyard.cli import assets, instance, materialize, runs, scaffold, ui
 
 __all__ = ["build_parser", "main"]
 
@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", default=False, help="show tracebacks and info logs")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (materialize, assets, runs, instance, scaffold):
+    for module in (materialize, assets, runs, instance, scaffold, ui):
         module.register(commands, common)
     return parser
 

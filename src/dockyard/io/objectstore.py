@@ -28,11 +28,11 @@ objects stay ``FileNotFoundError`` so ``UPathIOManager`` reports them as missing
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dockyard.errors import DagsterInvariantViolationError
-from dockyard.io.upath import PICKLE_PROTOCOL, UPathIOManager, describe
+from dockyard.io.upath import PICKLE_PROTOCOL, UPathIOManager, describe, writes_whole_object
 
 if TYPE_CHECKING:
     from upath import UPath
@@ -71,6 +71,7 @@ class ObjectStoreIOManager(UPathIOManager):
         self._secrets = tuple(s for s in secrets if s and len(s) >= 4)
 
     # -- hooks ------------------------------------------------------------------------------------
+    @writes_whole_object
     def dump_to_path(self, context: OutputContext, obj: Any, path: UPath) -> None:
         data = self._pickle(context, obj)
         try:
@@ -123,13 +124,18 @@ class ObjectStoreIOManager(UPathIOManager):
         """An ``OSError`` (of the original's subclass when it is one) saying what failed where."""
         what = "" if context is None else f" {_describe_with_partition(context)}"
         preposition = {"write": "to", "read": "from"}.get(verb, "at")
-        reason = self.redact(f"{type(exc).__name__}: {exc}".strip())
-        if isinstance(exc, FileNotFoundError) and verb == "write":
+        # the first line: Azure appends the whole XML error body, which stays in __cause__
+        detail = (str(exc).strip().splitlines() or [""])[0]
+        reason = self.redact(f"{type(exc).__name__}: {detail}".strip())
+        status = _http_status(exc)
+        cls: type[OSError] = type(exc) if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError) else OSError
+        if (isinstance(exc, FileNotFoundError) or status == 404) and verb == "write":
             hint = (
                 f"The bucket (or container) of {path} does not exist or is not visible with these "
                 "credentials. Create it first, or fix the bucket name."
             )
-        elif isinstance(exc, PermissionError):
+        elif isinstance(exc, PermissionError) or status in (401, 403):
+            cls = PermissionError
             hint = "Check the credentials and their permissions on this bucket."
         else:
             where = f" at {self.endpoint}" if self.endpoint else ""
@@ -137,8 +143,7 @@ class ObjectStoreIOManager(UPathIOManager):
                 f"Check that the {self.store_name} endpoint{where} is reachable and the bucket "
                 "exists; the run can be re-executed once it is."
             )
-        message = f"Could not {verb}{what} {preposition} {path} ({self.store_name}): {reason}. {hint}"
-        cls = type(exc) if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError) else OSError
+        message = f"Could not {verb}{what} {preposition} {path} ({self.store_name}): {reason.rstrip('.')}. {hint}"
         try:
             return cls(message)
         except TypeError:  # an OSError subclass with a constructor of its own
@@ -164,6 +169,10 @@ def _describe_with_partition(context: InputContext | OutputContext) -> str:
     return text
 
 
-def storage_options_without_none(options: Mapping[str, Any]) -> dict[str, Any]:
-    """``options`` without the keys whose value is ``None`` (fsspec treats unset as default)."""
-    return {k: v for k, v in options.items() if v is not None}
+def _http_status(exc: BaseException) -> int | None:
+    """The HTTP status an SDK error carries (azure-core ``status_code``, gcsfs ``code``)."""
+    for attr in ("status_code", "code"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, int) and 100 <= value < 600:
+            return value
+    return None

@@ -15,8 +15,16 @@ here does: a partition key must never address a file outside its asset's directo
 Several mapped upstream partitions load concurrently: sync loaders on a bounded thread pool,
 ``async def load_from_path`` with ``asyncio.gather``. Writes on local disk are atomic: the value is
 dumped to a hidden temporary sibling that ends with the final file name (so writers that infer
-the format from the suffix still work) and moved into place with ``os.replace``; remote
-filesystems get the final path, since object stores put whole objects anyway.
+the format from the suffix still work) and moved into place with ``os.replace``.
+
+Other filesystems (object stores, ``memory://``) get the same guarantee another way: fsspec files
+commit what was written when they are closed, even when the ``with`` block is left by an
+exception, so a ``dump_to_path`` that fails half-way would leave a truncated object readable as
+the value. Its output therefore goes to a hidden temporary sibling object, which is copied onto
+the final path (a server-side copy) and deleted once ``dump_to_path`` has returned. A
+``dump_to_path`` that stores the value in one whole-object write (``fs.pipe_file``: one PUT, or
+a multipart upload that the store shows only on completion) is marked with
+``@writes_whole_object`` and writes the final path directly.
 
 universal-pathlib is imported here, on first use, never by ``import dockyard``.
 """
@@ -32,7 +40,7 @@ import shutil
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dockyard.definitions.metadata import PathMetadataValue
 from dockyard.errors import (
@@ -51,6 +59,8 @@ PICKLE_PROTOCOL = 4
 MAX_LOAD_WORKERS = 8
 LOCAL_PROTOCOLS = frozenset({"", "file", "local"})
 MISSING: Any = object()  # a partition that was skipped (allow_missing_partitions)
+WHOLE_OBJECT_WRITER = "_dockyard_writes_whole_object"
+F = TypeVar("F", bound=Callable[..., Any])
 
 _logger = logging.getLogger("dockyard")
 _tmp_counter = itertools.count()
@@ -175,6 +185,41 @@ def write_atomic(path: str, data: bytes) -> None:
     except BaseException:
         discard(tmp)
         raise
+
+
+def writes_whole_object(dump_to_path: F) -> F:
+    """Mark a ``dump_to_path`` that stores its value with one whole-object write, so that on
+    object stores it writes the final path directly (see the module docstring)."""
+    setattr(dump_to_path, WHOLE_OBJECT_WRITER, True)
+    return dump_to_path
+
+
+def remove_quietly(fs: Any, path: str) -> None:
+    """Delete an object or a prefix of objects, ignoring errors (best-effort cleanup)."""
+    try:
+        if fs.exists(path):
+            fs.rm(path, recursive=True)
+    except Exception:
+        pass
+
+
+def move_into_place(fs: Any, tmp: str, final: str) -> None:
+    """Copy the object (or the objects under the prefix) at ``tmp`` onto ``final``, then delete
+    ``tmp``. A single object is replaced in one server-side copy; a prefix replaces ``final``'s
+    objects (not atomic: object stores cannot swap several objects at once)."""
+    try:
+        kind = fs.info(tmp)["type"]
+    except FileNotFoundError:
+        return  # dump_to_path wrote elsewhere: nothing to move
+    if kind == "directory":
+        if fs.exists(final):
+            fs.rm(final, recursive=True)
+        for src in fs.find(tmp):
+            fs.cp_file(src, final + src[len(tmp):])
+        fs.rm(tmp, recursive=True)
+    else:
+        fs.cp_file(tmp, final)
+        fs.rm_file(tmp)
 
 
 def load_partition_values(keys: Sequence[str], load_one: Callable[[str], Any]) -> dict[str, Any]:
@@ -394,9 +439,12 @@ class UPathIOManager(IOManager):
             self.make_directory(path.parent)
 
     def _dump(self, context: OutputContext, obj: Any, path: UPath) -> None:
-        """``dump_to_path``, through a temporary sibling + ``os.replace`` on local disk."""
+        """``dump_to_path``, through a temporary sibling (see the module docstring)."""
         if getattr(path, "protocol", "") not in LOCAL_PROTOCOLS:
-            self.dump_to_path(context, obj, path)
+            if getattr(self.dump_to_path, WHOLE_OBJECT_WRITER, False):
+                self.dump_to_path(context, obj, path)
+            else:
+                self._dump_through_temporary_object(context, obj, path)
             return
         final: str = os.fspath(cast(Any, path))
         tmp = temp_sibling(final)
@@ -407,6 +455,16 @@ class UPathIOManager(IOManager):
         except BaseException:
             discard(tmp)
             raise
+
+    def _dump_through_temporary_object(self, context: OutputContext, obj: Any, path: UPath) -> None:
+        fs = path.fs
+        tmp = path.with_name(os.path.basename(temp_sibling(path.path)))
+        try:
+            self.dump_to_path(context, obj, tmp)
+        except BaseException:
+            remove_quietly(fs, tmp.path)
+            raise
+        move_into_place(fs, tmp.path, path.path)
 
     # -- load -----------------------------------------------------------------------------------
     def _is_async_loader(self) -> bool:

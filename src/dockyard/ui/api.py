@@ -38,8 +38,8 @@ from typing import Any
 from dockyard.ui import assets as asset_views
 from dockyard.ui.links import asset_url, run_url
 from dockyard.ui.pages import (
-    RUNS_PAGE,
     MAX_RUNS_PAGE,
+    RUNS_PAGE,
     asset_key,
     http_error,
     int_param,

@@ -34,7 +34,7 @@ def asset_status(latest: EventLogEntry | None, run: DagsterRun | None) -> str:
     ``materialized`` or ``missing``."""
     if run is not None and run.status in _UNFINISHED:
         return "running"
-    if run is not None and run.status in _FAILED and (latest is None or latest.run_id != run.run_id and latest.timestamp < (run.start_time or 0)):
+    if run is not None and run.status in _FAILED and (latest is None or (latest.run_id != run.run_id and latest.timestamp < (run.start_time or 0))):
         return "failed"
     return "materialized" if latest is not None else "missing"
 
@@ -111,6 +111,7 @@ def catalog_rows(ws: Workspace, query: str | None = None, group: str | None = No
             total = len(valid) if valid is not None else None
         elif node is None and latest is not None and latest.asset_materialization.partition is not None:
             filled = len(instance.get_materialized_partitions(key))
+        io_key: str | None
         if node is not None:
             io_key = node.io_manager_key
         else:

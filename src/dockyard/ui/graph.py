@@ -1,10 +1,10 @@
 """A layered layout of the asset graph, drawn as SVG by the ``graph.html`` template.
 
-Each group (``group_name``) is a horizontal band; inside a band, an asset's column is its depth in
-the whole graph (1 + the deepest upstream asset), so every edge points right. Within a column,
-assets are ordered by the mean row of their upstream assets (one barycenter pass), then by key:
-cheap, stable across reloads, and good enough for the wide, shallow graphs data pipelines have.
-Cost is linear in nodes + edges.
+Each group (``group_name``) is a horizontal band, the group of the most upstream asset first.
+Inside a band, an asset's column is its depth in the whole graph (1 + the deepest upstream
+asset), so every edge points right. Within a column, assets are ordered by the mean row of their
+upstream assets (one barycenter pass), then by key: cheap, stable across reloads, and good
+enough for the wide, shallow graphs data pipelines have. Cost is linear in nodes + edges.
 """
 
 from __future__ import annotations
@@ -86,7 +86,10 @@ def layout_graph(
     for key in keys:
         ups = [depth[u] for u in upstream.get(key, ()) if u in depth]
         depth[key] = 1 + max(ups) if ups else 0
-    groups = sorted({group_of.get(k, "default") for k in keys}, key=lambda g: (g == "default", g))
+    groups: list[str] = []  # in order of their most upstream asset, so lineage flows down the page
+    for key in keys:
+        if group_of.get(key, "default") not in groups:
+            groups.append(group_of.get(key, "default"))
     cells: dict[tuple[str, int], list[AssetKey]] = {}
     for key in keys:
         cells.setdefault((group_of.get(key, "default"), depth[key]), []).append(key)

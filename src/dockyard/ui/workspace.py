@@ -52,7 +52,7 @@ class Workspace:
 
     def asset_keys(self) -> list[AssetKey]:
         """Defined assets in dependency order, then assets only the instance knows, sorted."""
-        recorded = self.instance.get_asset_keys()
+        recorded: list[AssetKey] = self.instance.get_asset_keys()
         if self.layer is None:
             return recorded
         defined = list(self.layer.toposorted_keys)

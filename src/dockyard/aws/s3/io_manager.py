@@ -106,7 +106,7 @@ class S3PickleIOManager(ConfigurableIOManager):
 ConfigurablePickledObjectS3IOManager = S3PickleIOManager
 
 
-@io_manager(
+@io_manager(  # type: ignore[untyped-decorator]
     config_schema={
         "s3_bucket": ConfigField(StringSource, description="The bucket."),
         "s3_prefix": ConfigField(StringSource, is_required=False, default_value=DEFAULT_PREFIX),

@@ -34,7 +34,7 @@ def _blob_endpoint(options: Mapping[str, Any]) -> str | None:
         for part in conn.split(";"):
             name, _, value = part.partition("=")
             if name.strip().lower() == "blobendpoint":
-                return value
+                return str(value)
         return None
     host = options.get("account_host") or (
         f"{options['account_name']}.blob.core.windows.net" if options.get("account_name") else None
@@ -134,7 +134,7 @@ class ADLS2PickleIOManager(ConfigurableIOManager):
 ConfigurablePickledObjectADLS2IOManager = ADLS2PickleIOManager
 
 
-@io_manager(
+@io_manager(  # type: ignore[untyped-decorator]
     config_schema={
         "adls2_file_system": ConfigField(StringSource, description="ADLS Gen2 file system name."),
         "adls2_prefix": ConfigField(StringSource, is_required=False, default_value=DEFAULT_PREFIX),

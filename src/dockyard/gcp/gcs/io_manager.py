@@ -93,7 +93,7 @@ class GCSPickleIOManager(ConfigurableIOManager):
 ConfigurablePickledObjectGCSIOManager = GCSPickleIOManager
 
 
-@io_manager(
+@io_manager(  # type: ignore[untyped-decorator]
     config_schema={
         "gcs_bucket": ConfigField(StringSource, description="The bucket."),
         "gcs_prefix": ConfigField(StringSource, is_required=False, default_value=DEFAULT_PREFIX),
