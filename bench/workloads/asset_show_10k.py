@@ -37,7 +37,7 @@ RUNS = 3 if QUICK else 11
 
 def fill(dg: Any) -> None:
     @dg.asset
-    def big(context) -> int:  # noqa: ANN001 (dagster rejects a context hint of Any)
+    def big(context) -> int:  # no hint: dagster rejects `context: Any`
         for i in range(HISTORY - 1):
             context.log_event(
                 dg.AssetMaterialization(
@@ -63,7 +63,7 @@ def fill(dg: Any) -> None:
 
 def _wall(cmd: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from typing import Any
 
 from _common import (
     QUICK,

@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
 
-from _common import QUICK, Stamps, divert_stdout, emit, fresh_dir, load_impl, median_phases, repeat, storage_dir
+from _common import (
+    QUICK,
+    Stamps,
+    divert_stdout,
+    emit,
+    fresh_dir,
+    load_impl,
+    median_phases,
+    repeat,
+    storage_dir,
+)
 
 REPS = (3, 6, 1.0) if QUICK else (15, 200, 5.0)
 START = dt.datetime(2024, 1, 1)
@@ -27,7 +36,7 @@ def main() -> None:
     hourly = dg.HourlyPartitionsDefinition(start_date=f"{START:%Y-%m-%d-%H:%M}")
 
     @dg.asset(partitions_def=hourly)
-    def hourly_readings(context) -> dict:  # noqa: ANN001 (dagster rejects a context hint of Any)
+    def hourly_readings(context) -> dict:  # no hint: dagster rejects `context: Any`
         stamps.start()
         value = {"hour": context.partition_key, "count": len(context.partition_key)}
         stamps.end()

@@ -28,14 +28,13 @@ import gc
 import os
 import time
 import tracemalloc
-from typing import Any, Dict
+from typing import Any, Dict  # noqa: UP035 (the seeds' annotation)
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from upath import UPath
-
 from _common import QUICK, divert_stdout, emit, fresh_dir, load_impl, median, repeat, storage_dir
+from upath import UPath
 
 HOURS = 24
 ROWS = 8_192 if QUICK else 32_768  # x 4 float64 columns = 1 MiB per hour at full size
@@ -63,7 +62,7 @@ marks: dict[str, Any] = {}
 
 
 @dg.asset(partitions_def=hourly)
-def readings(context) -> pd.DataFrame:  # noqa: ANN001 (dagster rejects a context hint of Any)
+def readings(context) -> pd.DataFrame:  # no hint: dagster rejects `context: Any`
     seed = int(context.partition_key[-5:-3])  # the hour
     rng = np.random.default_rng(seed)
     return pd.DataFrame(rng.random((ROWS, 4)), columns=["a", "b", "c", "d"])

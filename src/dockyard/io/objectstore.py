@@ -9,20 +9,23 @@ keep loading)::
     op output          <prefix>/storage/<run_id>/<step_key>/<output>
 
 Writes and reads move whole objects. ``pickle.dumps`` gives one ``bytes`` body and
-``fs.pipe_file`` sends it: one PUT, or a multipart upload that the store shows only once it is
-completed. Azure commits the block list at the end, and GCS finalises the upload at the end. A reader
-sees the old object or the new one, never part of one. A failed upload leaves the previous value
-in place. Reads are one ``fs.cat_file`` into ``pickle.loads``. No intermediate buffer or file
-is made, so throughput matches the filesystem library itself.
+``fs.pipe_file`` sends it: one PUT, or a multipart upload that S3 shows only once it is
+completed (Azure commits its block list at the end, GCS finalises its upload at the end). A
+reader sees the old object or the new one, never part of one, and a failed upload leaves the
+previous value in place. Reads are one ``fs.cat_file`` into ``pickle.loads``. No intermediate
+buffer or file is made, so throughput matches the filesystem library itself. A subclass that
+overrides ``dump_to_path`` (another format) loses the ``@writes_whole_object`` mark, so
+``UPathIOManager`` stages its output in a temporary object (see ``dockyard.io.upath``).
 
 Object stores have no directories: ``make_directory`` does nothing, and buckets are never
 created (writing into a missing bucket is an error that names it).
 
-Store failures (connection refused, access denied, ...) are raised as ``OSError`` (keeping the
-original's subclass: ``PermissionError``, ``ConnectionError``) whose message names the asset,
-the partition, the object URI and the endpoint. The original is ``__cause__``. Missing
-objects stay ``FileNotFoundError`` so ``UPathIOManager`` reports them as missing values.
-``secrets`` (keys, tokens, connection strings) are masked in every message built here.
+Store failures (connection refused, access denied, ...) are raised as ``OSError`` (a built-in
+subclass where one fits: ``PermissionError`` for HTTP 401/403, ``ConnectionError``, ...) whose
+message names the asset, the partition, the object URI and the endpoint. The original is
+``__cause__``. Missing objects stay ``FileNotFoundError``, so ``UPathIOManager`` reports them as
+missing values. ``secrets`` (keys, tokens, connection strings) are masked in every message built
+here.
 """
 
 from __future__ import annotations
@@ -128,7 +131,11 @@ class ObjectStoreIOManager(UPathIOManager):
         detail = (str(exc).strip().splitlines() or [""])[0]
         reason = self.redact(f"{type(exc).__name__}: {detail}".strip())
         status = _http_status(exc)
-        cls: type[OSError] = type(exc) if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError) else OSError
+        # keep a built-in subclass (ConnectionError, TimeoutError, ...); library ones may format
+        # their message from other attributes
+        cls: type[OSError] = OSError
+        if isinstance(exc, OSError) and type(exc).__module__ == "builtins" and not isinstance(exc, FileNotFoundError):
+            cls = type(exc)
         if (isinstance(exc, FileNotFoundError) or status == 404) and verb == "write":
             hint = (
                 f"The bucket (or container) of {path} does not exist or is not visible with these "
@@ -144,10 +151,7 @@ class ObjectStoreIOManager(UPathIOManager):
                 "exists; the run can be re-executed once it is."
             )
         message = f"Could not {verb}{what} {preposition} {path} ({self.store_name}): {reason.rstrip('.')}. {hint}"
-        try:
-            return cls(message)
-        except TypeError:  # an OSError subclass with a constructor of its own
-            return OSError(message)
+        return cls(message)
 
     def _pickle(self, context: OutputContext, obj: Any) -> bytes:
         try:
