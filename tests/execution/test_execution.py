@@ -245,3 +245,17 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     storage = tmp_path / "storage"
     files = sorted(os.path.relpath(os.path.join(d, f), storage) for d, _, fs in os.walk(storage) for f in fs)
     assert files == ["a1"]
+
+
+def test_events_logged_by_the_compute_come_before_the_output_materialization() -> None:
+    @dg.asset
+    def logged(context):
+        context.log_event(dg.AssetMaterialization("logged", metadata={"from_log_event": 1}))
+        return 1
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([logged], instance=instance)
+    types = [e.event_type_value for e in result.all_events if e.step_key == "logged"]
+    assert types.index("ASSET_MATERIALIZATION") < types.index("STEP_OUTPUT")
+    latest = instance.get_latest_materialization_event("logged").asset_materialization
+    assert "path" in latest.metadata and "from_log_event" not in latest.metadata

@@ -49,7 +49,12 @@ def _write(connection: Any, table_slice: TableSlice, source: Any) -> None:
         else:
             connection.execute(f'CREATE TABLE {target} AS SELECT * FROM "{view}"').fetchall()
     finally:
-        connection.unregister(view)
+        # After a failed statement DuckDB refuses everything until rollback, unregister included;
+        # that secondary error must not replace the real one.
+        try:
+            connection.unregister(view)
+        except Exception:
+            pass
 
 
 def _metadata(context: Any, rows: int, columns: Sequence[tuple[str, str]]) -> dict[str, Any]:

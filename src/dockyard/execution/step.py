@@ -312,8 +312,12 @@ class StepRunner:
                 raise StepFailed(err, err)
             if o.name not in seen and o.output_def.is_nothing and o.asset_key is not None:
                 self._store(o, None, {}, skip_manager=True)
-        for ev in self.ctx.consume_events() if self.ctx else []:
-            self._user_event(ev)
+        self._flush_logged_events()
+
+    def _flush_logged_events(self) -> None:
+        if self.ctx is not None and self.ctx._events:
+            for ev in self.ctx.consume_events():
+                self._user_event(ev)
 
     def _handle_item(self, item: Any, seen: set[str], single: bool = False, name: str | None = None) -> None:
         step = self.step
@@ -399,6 +403,7 @@ class StepRunner:
             if extra:
                 runtime = {**runtime, **extra}
         run.record_output(step.key, o.name, value, mapping_key)
+        self._flush_logged_events()  # events the compute logged come before its outputs'
         self._event(_E.STEP_OUTPUT, StepOutputData(o.name, mapping_key, runtime), f'Yielded output "{o.name}" of type "{dtype.name}".')
         keys = run.output_partition_keys(step, o)
         if dtype.is_nothing or skip_manager:

@@ -31,6 +31,7 @@ from dockyard.definitions.metadata import PathMetadataValue
 from dockyard.errors import DagsterInvariantViolationError
 from dockyard.io.base import io_manager
 from dockyard.io.upath import (
+    LOCAL_LOAD_WORKERS,
     MISSING,
     UPathIOManager,
     allow_missing_partitions,
@@ -175,7 +176,7 @@ class PickledObjectFilesystemIOManager(UPathIOManager):
         if len(keys) == 1:
             value = self._read_partition(context, asset_dir, keys[0])
             return None if value is MISSING else value
-        return load_partition_values(keys, lambda pk: self._read_partition(context, asset_dir, pk))
+        return load_partition_values(keys, lambda pk: self._read_partition(context, asset_dir, pk), LOCAL_LOAD_WORKERS)
 
     def _read(self, context: InputContext, path: str) -> Any:
         if _logger.isEnabledFor(logging.DEBUG):
