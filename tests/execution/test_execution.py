@@ -259,3 +259,32 @@ def test_events_logged_by_the_compute_come_before_the_output_materialization() -
     assert types.index("ASSET_MATERIALIZATION") < types.index("STEP_OUTPUT")
     latest = instance.get_latest_materialization_event("logged").asset_materialization
     assert "path" in latest.metadata and "from_log_event" not in latest.metadata
+
+
+def test_legacy_io_manager_adapter_opens_the_wrapped_definition_and_tears_it_down() -> None:
+    log: list[object] = []
+
+    @dg.io_manager(config_schema={"x": int})
+    def legacy(init_context):
+        log.append(("open", init_context.resource_config["x"]))
+        yield dg.InMemoryIOManager()
+        log.append("closed")
+
+    class Adapter(dg.ConfigurableLegacyIOManagerAdapter):
+        x: int
+
+        @property
+        def wrapped_io_manager(self):
+            return legacy
+
+    @dg.asset
+    def first():
+        return 1
+
+    @dg.asset
+    def second(first):
+        return first + 1
+
+    result = dg.materialize([first, second], resources={"io_manager": Adapter(x=3)})
+    assert result.output_for_node("second") == 2
+    assert log == [("open", 3), "closed"]

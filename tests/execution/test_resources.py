@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from dockyard.definitions.config import Field
-from dockyard.definitions.resource import InitResourceContext, ResourceDefinition, resource
+from dockyard.defs.config import Field
+from dockyard.defs.resource import InitResourceContext, ResourceDefinition, resource
 from dockyard.errors import (
     DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import dockyard as dg
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.errors import DagsterInvalidConfigError
 from dockyard.instance.instance import AssetRecordsFilter
 from dockyard.instance.storage.memory import InMemoryInstanceStorage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dockyard.definitions.partitions.time_window import TimeWindow
+from dockyard.defs.partitions.time_window import TimeWindow
 from dockyard.io.db import (
     TablePartitionDimension,
     TableSlice,

@@ -17,7 +17,7 @@ from upath import UPath
 
 import dockyard as dg
 import dockyard.io.filesystem as fs_module
-from dockyard.definitions.partitions.multi import MultiPartitionKey
+from dockyard.defs.partitions.multi import MultiPartitionKey
 from dockyard.errors import CheckError, DagsterInvariantViolationError
 from dockyard.io.filesystem import PickledObjectFilesystemIOManager
 from dockyard.io.upath import UPathIOManager

@@ -11,8 +11,6 @@ stopped by its PID, and the fixture waits until it has exited, so nothing outliv
 
 from __future__ import annotations
 
-from typing import Any
-
 import contextlib
 import os
 import shutil
@@ -26,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 

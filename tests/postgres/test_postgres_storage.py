@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 import dockyard as dg
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.errors import DagsterInvalidConfigError, DagsterInvariantViolationError
 from dockyard.instance.events import DagsterEventType
 from dockyard.postgres import PostgresInstanceStorage

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import dockyard as dg
-from dockyard.definitions.partitions.static import StaticPartitionsDefinition
+from dockyard.defs.partitions.static import StaticPartitionsDefinition
 from dockyard.snowflake import SnowflakePandasIOManager, SnowflakeResource
 from dockyard.snowflake.io_manager import from_snowflake_name, to_snowflake_name
 from dockyard.testing.db_suite import HOSTILE_KEYS, DbIOManagerSuite, FrameAdapter, _in, _out

@@ -8,7 +8,7 @@ import math
 import pytest
 
 import dockyard as dg
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.errors import DagsterInvariantViolationError
 from dockyard.instance.events import DagsterEvent, DagsterEventType, EventLogEntry
 from dockyard.ui.charts import HEIGHT, PAD, WIDTH, numeric_charts

@@ -52,7 +52,7 @@ def _instance() -> Any:
 
 
 def _key(text: str) -> Any:
-    from dockyard.definitions.keys import AssetKey
+    from dockyard.defs.keys import AssetKey
 
     return AssetKey.from_user_string(text)
 

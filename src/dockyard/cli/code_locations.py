@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from dockyard.definitions.container import Definitions
+from dockyard.defs.container import Definitions
 from dockyard.errors import DagsterInvariantViolationError
 
 
@@ -141,7 +141,7 @@ def find_definitions(module: ModuleType, attribute: str | None, where: str) -> t
     if objects or functions:
         names = ", ".join(repr(n) for n in objects + functions)
         raise DagsterInvariantViolationError(f"{where[0].upper()}{where[1:]} has several definitions: {names}. Pick one with -a NAME.")
-    from dockyard.definitions.asset import AssetsDefinition
+    from dockyard.defs.asset import AssetsDefinition
 
     assets = [n for n, v in namespace.items() if isinstance(v, AssetsDefinition)]
     found = f" (it has assets {', '.join(repr(n) for n in assets)})" if assets else ""

@@ -78,7 +78,7 @@ def innermost_error(error: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     from dockyard.cli.code_locations import load_code_location
     from dockyard.cli.progress import progress_display
-    from dockyard.definitions.selection import parse_selection_string
+    from dockyard.defs.selection import parse_selection_string
     from dockyard.errors import DagsterInvariantViolationError
     from dockyard.execution.asset_origins import CODE_POINTER_TAG
     from dockyard.instance.instance import DagsterInstance

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.config import Field, Int, Noneable, Selector, String
+from dockyard.defs.config import Field, Int, Noneable, Selector, String
 from dockyard.errors import ChildProcessCrashException, DagsterUnmetExecutorRequirementsError
 from dockyard.execution.active_run import CRASH, StepFailureInfo, aborted_failure
 from dockyard.execution.executors.base import Executor, ExecutorDefinition, InitExecutorContext

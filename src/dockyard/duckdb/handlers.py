@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.metadata import MetadataValue, TableColumn, TableSchema
+from dockyard.defs.metadata import MetadataValue, TableColumn, TableSchema
 from dockyard.duckdb.io_manager import DuckDBIOManager, build_duckdb_io_manager, table_exists
 from dockyard.io.db import DbTypeHandler, TableSlice, qualified_table_name, select_query
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import Field
 
-from dockyard.definitions.config import Field as ConfigField
-from dockyard.definitions.config import Permissive
-from dockyard.definitions.resource import InitResourceContext
+from dockyard.defs.config import Field as ConfigField
+from dockyard.defs.config import Permissive
+from dockyard.defs.resource import InitResourceContext
 from dockyard.duckdb.resource import DEFAULT_LOCK_TIMEOUT, open_duckdb
 from dockyard.io.base import IOManagerDefinition
 from dockyard.io.configurable import ConfigurableIOManagerFactory

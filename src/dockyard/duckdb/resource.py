@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.configurable import ConfigurableResource
+from dockyard.defs.configurable import ConfigurableResource
 from dockyard.duckdb.lock import database_lock, retry_on_duckdb_lock
 
 DEFAULT_LOCK_TIMEOUT = 120.0

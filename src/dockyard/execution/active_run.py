@@ -77,7 +77,7 @@ class StepFailureInfo:
         if isinstance(err, RetryRequested):
             return StepFailureInfo(RETRY_REQUESTED, info, err.max_retries, err.seconds_to_wait, error=err)
         if isinstance(err, Failure):
-            from dockyard.definitions.metadata import normalize_metadata
+            from dockyard.defs.metadata import normalize_metadata
 
             data = UserFailureData(err.description, normalize_metadata(err.metadata))
             return StepFailureInfo(FAILURE, info, allow_retries=err.allow_retries, user_failure=data, error=err)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import DagsterEvent, DagsterEventType, HandledOutputData
 from dockyard.instance.origins import AssetOrigin
 
@@ -42,7 +42,7 @@ def code_location(assets_def: Any) -> tuple[str | None, str | None, str | None]:
     module = sys.modules.get(module_name) if module_name else None
     attribute = None
     if module is not None:
-        from dockyard.definitions.container import Definitions
+        from dockyard.defs.container import Definitions
 
         namespace = vars(module)
         attribute = next(

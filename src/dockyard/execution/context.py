@@ -6,9 +6,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.metadata import normalize_metadata
-from dockyard.errors import CheckError, DagsterInvalidInvocationError, DagsterInvariantViolationError
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.metadata import normalize_metadata
+from dockyard.errors import (
+    CheckError,
+    DagsterInvalidInvocationError,
+    DagsterInvariantViolationError,
+)
 
 _logger = logging.getLogger("dockyard")
 
@@ -225,7 +229,7 @@ class OpExecutionContext:
 
     @property
     def partition_key_range(self) -> Any:
-        from dockyard.definitions.partitions import PartitionKeyRange
+        from dockyard.defs.partitions import PartitionKeyRange
 
         keys = self.partition_keys
         return PartitionKeyRange(keys[0], keys[-1])
@@ -234,7 +238,7 @@ class OpExecutionContext:
 
     @property
     def partition_time_window(self) -> Any:
-        from dockyard.definitions.partitions import TimeWindow
+        from dockyard.defs.partitions import TimeWindow
 
         pdef = self._partitions_def
         window_for = getattr(pdef, "time_window_for_partition_key", None)

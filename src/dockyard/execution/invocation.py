@@ -6,8 +6,8 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dockyard.definitions.resource import Resources
-from dockyard.definitions.results import MaterializeResult, Output
+from dockyard.defs.resource import Resources
+from dockyard.defs.results import MaterializeResult, Output
 from dockyard.errors import DagsterInvalidInvocationError
 from dockyard.execution.context import OpExecutionContext, StepLog
 

@@ -21,8 +21,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from dockyard.definitions.container import Definitions
-from dockyard.definitions.job import JobDefinition
+from dockyard.defs.container import Definitions
+from dockyard.defs.job import JobDefinition
 from dockyard.errors import DagsterInvariantViolationError
 from dockyard.execution.asset_origins import CODE_POINTER_TAG
 from dockyard.execution.reconstruct import ReconstructableJob, load_code_pointer, reconstructable

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dockyard.definitions.asset_graph import AssetLayer
-from dockyard.definitions.job import JobDefinition
+from dockyard.defs.asset_graph import AssetLayer
+from dockyard.defs.job import JobDefinition
 from dockyard.errors import DagsterInvariantViolationError
 from dockyard.execution.result import ExecuteInProcessResult
 from dockyard.execution.run import execute_job_in_process, get_plan

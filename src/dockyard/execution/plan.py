@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockyard.definitions.asset import AssetsDefinition
-from dockyard.definitions.asset_graph import AssetLayer, coerce_selection_keys
-from dockyard.definitions.graph import FanInRef, GraphDefinition, GraphInputRef, NodeOutputRef
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.op import DEFAULT_IO_MANAGER_KEY, InputDefinition, OpDefinition, OutputDefinition
+from dockyard.defs.asset import AssetsDefinition
+from dockyard.defs.asset_graph import AssetLayer, coerce_selection_keys
+from dockyard.defs.graph import FanInRef, GraphDefinition, GraphInputRef, NodeOutputRef
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.op import DEFAULT_IO_MANAGER_KEY, InputDefinition, OpDefinition, OutputDefinition
 from dockyard.errors import DagsterInvalidDefinitionError
 
 
@@ -72,18 +72,6 @@ class ExecutionPlan:
     def is_asset_plan(self) -> bool:
         return self.asset_layer is not None
 
-    def manager_keys(self) -> dict[str, str]:
-        """I/O-manager keys the plan uses, each with a description of its first user."""
-        out: dict[str, str] = {}
-        for step in self.steps:
-            for o in step.outputs:
-                if not o.output_def.is_nothing:
-                    out.setdefault(o.manager_key, f"output '{o.name}' of op '{step.key}'")
-            for i in step.inputs:
-                if i.manager_key is not None and i.source in ("asset", "unconnected") or (i.input_def.input_manager_key and i.source != "nothing"):
-                    if i.manager_key is not None:
-                        out.setdefault(i.manager_key, f"input '{i.name}' of op '{step.key}'")
-        return out
 
 
 def _toposort_steps(steps: list[StepPlan], what: str) -> list[StepPlan]:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from dockyard.definitions.container import Definitions
-from dockyard.definitions.job import IMPLICIT_ASSET_JOB_NAME, JobDefinition
+from dockyard.defs.container import Definitions
+from dockyard.defs.job import IMPLICIT_ASSET_JOB_NAME, JobDefinition
 from dockyard.errors import DagsterInvariantViolationError
 
 _targets: dict[str, Any] = {}  # code pointer -> loaded (and called) target, per process

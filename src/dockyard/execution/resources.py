@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from dockyard.definitions.resource import (
+from dockyard.defs.resource import (
     InitResourceContext,
     ResourceDefinition,
     Resources,

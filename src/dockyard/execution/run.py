@@ -7,16 +7,24 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.op import DEFAULT_IO_MANAGER_KEY
-from dockyard.definitions.resource import Resources
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.op import DEFAULT_IO_MANAGER_KEY
+from dockyard.defs.resource import Resources
 from dockyard.errors import (
     DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
     DagsterInvariantViolationError,
     DagsterUnknownPartitionError,
 )
-from dockyard.execution.plan import ExecutionPlan, InputPlan, OutputPlan, StepPlan, build_asset_plan, build_op_plan, check_resources
+from dockyard.execution.plan import (
+    ExecutionPlan,
+    InputPlan,
+    OutputPlan,
+    StepPlan,
+    build_asset_plan,
+    build_op_plan,
+    check_resources,
+)
 from dockyard.execution.resources import ScopedResources
 from dockyard.execution.result import ExecuteInProcessResult
 from dockyard.execution.step import StepFailed
@@ -78,7 +86,7 @@ class RunState:
     def op_config(self, step: StepPlan) -> Any:
         if step.key in self._op_configs:
             return self._op_configs[step.key]
-        from dockyard.definitions.config import validate_config
+        from dockyard.defs.config import validate_config
 
         entry = self.ops_config.get(step.key) or {}
         ct = step.op_def.config_type
@@ -166,7 +174,7 @@ class RunState:
         up_def = up_node.partitions_def if up_node is not None else None
         if up_def is None:
             return (None, None)
-        from dockyard.definitions.partitions import infer_partition_mapping
+        from dockyard.defs.partitions import infer_partition_mapping
 
         ad = step.assets_def
         down_def = ad.partitions_def if ad is not None and self.partition_keys is not None else None
@@ -265,7 +273,7 @@ class RunState:
 
 
 def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], managers: Mapping[str, Any]) -> None:
-    from dockyard.definitions.config import validate_config
+    from dockyard.defs.config import validate_config
 
     errors: list[str] = []
     for k in run_config:
@@ -308,7 +316,7 @@ def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], manage
                 errors.extend(exc.errors)
         for in_name in entry.get("inputs") or {}:
             i = next((i for i in step.inputs if i.name == in_name), None)
-            if i is None or i.source not in ("unconnected",) and not i.input_def.input_manager_key:
+            if i is None or (i.source not in ("unconnected",) and not i.input_def.input_manager_key):
                 errors.append(
                     f'Received unexpected config entry "{in_name}" at path root:ops:{op_name}:inputs: only '
                     "unconnected inputs and inputs with an input_manager_key take config."
@@ -320,7 +328,7 @@ def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], manage
             ct = getattr(defn, "output_config_type", None)
             if ct is None or o.output_def.is_nothing:
                 continue
-            from dockyard.definitions.config import is_required
+            from dockyard.defs.config import is_required
 
             given = ((ops.get(step.key) or {}).get("outputs") or {}).get(o.name) if isinstance(ops.get(step.key), Mapping) else None
             if given is None and is_required(ct):
@@ -384,7 +392,7 @@ def _run_partitions(plan: ExecutionPlan, job: Any, partition_key: str | None, ta
         )
     pdef = defs[0]
     if start is not None:
-        from dockyard.definitions.partitions import PartitionKeyRange
+        from dockyard.defs.partitions import PartitionKeyRange
 
         if end is None:
             raise DagsterInvariantViolationError("A partition range needs both dagster/asset_partition_range_start and _end tags.")

@@ -10,9 +10,15 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from dockyard.definitions.metadata import MetadataValue
-from dockyard.definitions.results import AssetMaterialization, AssetObservation, DynamicOutput, MaterializeResult, Output
-from dockyard.definitions.types import accepts_dict
+from dockyard.defs.metadata import MetadataValue
+from dockyard.defs.results import (
+    AssetMaterialization,
+    AssetObservation,
+    DynamicOutput,
+    MaterializeResult,
+    Output,
+)
+from dockyard.defs.types import accepts_dict
 from dockyard.errors import (
     DagsterError,
     DagsterExecutionHandleOutputError,
@@ -138,7 +144,6 @@ class StepRunner:
 
     # -- inputs -------------------------------------------------------------------------------------
     def _load_input(self, inp: InputPlan) -> Any:
-        run = self.run
         src = inp.source
         in_def = inp.input_def
         if src == "unconnected":

@@ -6,9 +6,9 @@ import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.op import DEFAULT_IO_MANAGER_KEY
-from dockyard.definitions.types import resolve_dagster_type
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.op import DEFAULT_IO_MANAGER_KEY
+from dockyard.defs.types import resolve_dagster_type
 from dockyard.errors import (
     CheckError,
     DagsterInvalidInvocationError,
@@ -30,8 +30,8 @@ class AssetValueLoader:
     """
 
     def __init__(self, assets_defs_by_key: Any = None, instance: Any = None, resource_defs: Mapping[str, Any] | None = None) -> None:
-        from dockyard.definitions.asset_graph import AssetLayer
-        from dockyard.definitions.container import Definitions
+        from dockyard.defs.asset_graph import AssetLayer
+        from dockyard.defs.container import Definitions
         from dockyard.instance.instance import DagsterInstance
 
         if isinstance(assets_defs_by_key, DagsterInstance) and instance is None:
@@ -237,8 +237,8 @@ def resolve_origin_target(origin: Any) -> Any:
         raise _unloadable(origin, f"module {module_name!r} has no attribute {attribute!r} any more")
     if callable(target_obj) and getattr(target_obj, "_dockyard_definitions", False):
         target_obj = target_obj()  # a @definitions function (the CLI records these as code pointers)
-    from dockyard.definitions.asset import AssetsDefinition
-    from dockyard.definitions.container import Definitions
+    from dockyard.defs.asset import AssetsDefinition
+    from dockyard.defs.container import Definitions
 
     if isinstance(target_obj, Definitions):
         return target_obj

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.metadata import MetadataValue
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.metadata import MetadataValue
 
 
-class DagsterEventType(str, enum.Enum):
+class DagsterEventType(enum.StrEnum):
     """The kinds of events a run emits (values are Dagster's strings)."""
 
     RUN_START = "PIPELINE_START"

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.origins import AssetOrigin
 from dockyard.instance.runs import DagsterRun, DagsterRunStatus

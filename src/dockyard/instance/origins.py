@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class DagsterRunStatus(str, enum.Enum):
+class DagsterRunStatus(enum.StrEnum):
     QUEUED = "QUEUED"
     NOT_STARTED = "NOT_STARTED"
     STARTING = "STARTING"

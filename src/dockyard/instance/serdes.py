@@ -12,9 +12,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dockyard.definitions import metadata as md
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.results import AssetMaterialization, AssetObservation
+from dockyard.defs import metadata as md
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.results import AssetMaterialization, AssetObservation
 from dockyard.instance.events import (
     AssetObservationData,
     DagsterEvent,
@@ -130,7 +130,7 @@ def partition_to_json(partition: Any) -> Any:
 
 def partition_from_json(value: Any) -> Any:
     if isinstance(value, Mapping):
-        from dockyard.definitions.partitions.multi import MultiPartitionKey
+        from dockyard.defs.partitions.multi import MultiPartitionKey
 
         return MultiPartitionKey(value["multi"])
     return value

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dockyard.definitions.resource import ResourceDefinition, coerce_to_resource_definition
+from dockyard.defs.resource import ResourceDefinition, coerce_to_resource_definition
 from dockyard.errors import DagsterInvalidDefinitionError
 
 
@@ -70,7 +70,7 @@ class IOManagerDefinition(ResourceDefinition):
     @property
     def input_config_type(self) -> Any:
         if self._input_config_type is _UNSET:
-            from dockyard.definitions.config import as_config_type
+            from dockyard.defs.config import as_config_type
 
             self._input_config_type = as_config_type(self._input_config_schema)
         return self._input_config_type
@@ -78,7 +78,7 @@ class IOManagerDefinition(ResourceDefinition):
     @property
     def output_config_type(self) -> Any:
         if self._output_config_type is _UNSET:
-            from dockyard.definitions.config import as_config_type
+            from dockyard.defs.config import as_config_type
 
             self._output_config_type = as_config_type(self._output_config_schema)
         return self._output_config_type
@@ -125,7 +125,7 @@ class InputManagerDefinition(ResourceDefinition):
     @property
     def input_config_type(self) -> Any:
         if self._input_config_type is _UNSET:
-            from dockyard.definitions.config import as_config_type
+            from dockyard.defs.config import as_config_type
 
             self._input_config_type = as_config_type(self._input_config_schema)
         return self._input_config_type
@@ -137,7 +137,7 @@ class InputManagerDefinition(ResourceDefinition):
 _UNSET: Any = object()
 
 
-def io_manager(  # noqa: D417
+def io_manager(
     config_schema: Any = None,
     description: str | None = None,
     output_config_schema: Any = None,

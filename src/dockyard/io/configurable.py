@@ -8,11 +8,12 @@ fast).
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from dockyard.definitions.configurable import ConfigurableResourceFactory
-from dockyard.definitions.resource import InitResourceContext, ResourceDefinition
+from dockyard.defs.configurable import ConfigurableResourceFactory
+from dockyard.defs.resource import InitResourceContext, ResourceDefinition
 from dockyard.io.base import IOManager, IOManagerDefinition
 from dockyard.io.filesystem import PickledObjectFilesystemIOManager
 
@@ -79,13 +80,24 @@ class ConfigurableLegacyIOManagerAdapter(ConfigurableIOManagerFactory):
         """The definition to build the manager with."""
 
     def create_io_manager(self, context: InitResourceContext) -> Any:
-        from dockyard.definitions.resource import open_resource
+        with self.yield_for_execution(context) as manager:
+            return manager
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[Any]:
+        """Open the wrapped definition with this object's fields as its config; a generator
+        definition's teardown runs when the run's resources are closed."""
+        from dockyard.defs.resource import open_resource
 
         defn = self.wrapped_io_manager
         config = {k: v for k, v in self.model_dump().items() if v is not None}
         inner = context._replace(resource_config=defn.resolve_config(config, type(self).__name__))
         value, teardown = open_resource(defn, inner)
-        return value
+        try:
+            yield value
+        finally:
+            if teardown is not None:
+                teardown()
 
 
 class FilesystemIOManager(ConfigurableIOManagerFactory):

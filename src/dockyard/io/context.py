@@ -15,8 +15,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.metadata import MetadataValue, normalize_metadata
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.metadata import MetadataValue, normalize_metadata
 from dockyard.errors import CheckError, DagsterInvalidMetadata, DagsterInvariantViolationError
 
 EPHEMERAL_RUN_ID = "__EPHEMERAL_RUN_ID"
@@ -74,7 +74,7 @@ class _PartitionFacts:
 
     @property
     def asset_partition_key_range(self) -> Any:
-        from dockyard.definitions.partitions import PartitionKeyRange
+        from dockyard.defs.partitions import PartitionKeyRange
 
         if self._keys is None:
             raise CheckError(f"The {self._kind} does not correspond to a partitioned asset.")
@@ -96,7 +96,7 @@ class _PartitionFacts:
 
     @property
     def asset_partitions_time_window(self) -> Any:
-        from dockyard.definitions.partitions import TimeWindow
+        from dockyard.defs.partitions import TimeWindow
 
         if self._keys is None:
             raise CheckError(f"The {self._kind} does not correspond to a partitioned asset.")
@@ -523,7 +523,7 @@ class InputContext(_PartitionFacts):
             self._input_metadata = {}
         self._input_metadata.update(new)
         if self._asset_key is not None:
-            from dockyard.definitions.results import AssetObservation
+            from dockyard.defs.results import AssetObservation
 
             partition = self._keys[0] if self._keys is not None and len(self._keys) == 1 else None
             if self._observations is None:
@@ -569,7 +569,7 @@ def _partition_keys_for_builder(
 def _builder_resources(resources: Mapping[str, Any] | None) -> Any:
     if not resources:
         # like Dagster's builders: an empty namespace, so `context.resources` is always readable
-        from dockyard.definitions.resource import Resources
+        from dockyard.defs.resource import Resources
 
         return Resources.from_mapping({})
     # Builders are test helpers: resources are initialised now (lazily, per key) and torn down
@@ -608,7 +608,7 @@ def build_output_context(
     output_metadata: Mapping[str, Any] | None = None,
 ) -> OutputContext:
     """An ``OutputContext`` for calling ``handle_output`` directly in a test."""
-    from dockyard.definitions.types import resolve_dagster_type
+    from dockyard.defs.types import resolve_dagster_type
 
     key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
     return OutputContext(
@@ -651,7 +651,7 @@ def build_input_context(
     metadata: Mapping[str, Any] | None = None,
 ) -> InputContext:
     """An ``InputContext`` for calling ``load_input`` directly in a test."""
-    from dockyard.definitions.types import resolve_dagster_type
+    from dockyard.defs.types import resolve_dagster_type
 
     key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
     return InputContext(

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
-from dockyard.definitions.metadata import MetadataValue
-from dockyard.definitions.partitions.multi import (
+from dockyard.defs.metadata import MetadataValue
+from dockyard.defs.partitions.multi import (
     MULTIPARTITION_KEY_DELIMITER,
     MultiPartitionKey,
     MultiPartitionsDefinition,
 )
-from dockyard.definitions.partitions.time_window import TimeWindow, TimeWindowPartitionsDefinition
+from dockyard.defs.partitions.time_window import TimeWindow, TimeWindowPartitionsDefinition
 from dockyard.errors import CheckError, DagsterInvariantViolationError
 from dockyard.io.base import IOManager
 

@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-from dockyard.definitions.config import Field, StringSource
-from dockyard.definitions.resource import resource
+from dockyard.defs.config import Field, StringSource
+from dockyard.defs.resource import resource
 from dockyard.errors import DagsterInvalidInvocationError
 
 

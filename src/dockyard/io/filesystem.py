@@ -26,8 +26,8 @@ import pickle
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from dockyard.definitions.config import Field, StringSource
-from dockyard.definitions.metadata import PathMetadataValue
+from dockyard.defs.config import Field, StringSource
+from dockyard.defs.metadata import PathMetadataValue
 from dockyard.errors import DagsterInvariantViolationError
 from dockyard.io.base import io_manager
 from dockyard.io.upath import (

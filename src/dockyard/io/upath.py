@@ -42,7 +42,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from dockyard.definitions.metadata import PathMetadataValue
+from dockyard.defs.metadata import PathMetadataValue
 from dockyard.errors import (
     CheckError,
     DagsterInvalidDefinitionError,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import Field
 
-from dockyard.definitions.resource import InitResourceContext
+from dockyard.defs.resource import InitResourceContext
 from dockyard.io.configurable import ConfigurableIOManagerFactory
 from dockyard.io.db import (
     DbClient,

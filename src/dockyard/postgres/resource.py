@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.configurable import ConfigurableResource
+from dockyard.defs.configurable import ConfigurableResource
 
 
 def make_conninfo(

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.errors import DagsterInvariantViolationError
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.origins import AssetOrigin

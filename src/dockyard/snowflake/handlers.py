@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.metadata import MetadataValue, TableColumn, TableSchema
+from dockyard.defs.metadata import MetadataValue, TableColumn, TableSchema
 from dockyard.io.db import (
     DbTypeHandler,
     TableSlice,

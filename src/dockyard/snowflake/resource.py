@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.configurable import ConfigurableResource
+from dockyard.defs.configurable import ConfigurableResource
 
 
 def _der_private_key(pem: str, password: str | None) -> bytes:

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
-from dockyard.definitions.partitions.static import StaticPartitionsDefinition
-from dockyard.definitions.partitions.time_window_shorthands import DailyPartitionsDefinition
-from dockyard.definitions.types import resolve_dagster_type
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
+from dockyard.defs.partitions.static import StaticPartitionsDefinition
+from dockyard.defs.partitions.time_window_shorthands import DailyPartitionsDefinition
+from dockyard.defs.types import resolve_dagster_type
 from dockyard.errors import CheckError, DagsterInvariantViolationError
 from dockyard.io.context import InputContext, OutputContext
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
-from dockyard.definitions.partitions.static import StaticPartitionsDefinition
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
+from dockyard.defs.partitions.static import StaticPartitionsDefinition
 from dockyard.errors import CheckError
 from dockyard.io.base import IOManager
 from dockyard.io.context import InputContext, OutputContext

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from dockyard.definitions.keys import AssetKey
-from dockyard.definitions.metadata import MetadataValue, TableColumn, TableRecord, TableSchema
-from dockyard.definitions.results import AssetMaterialization
+from dockyard.defs.keys import AssetKey
+from dockyard.defs.metadata import MetadataValue, TableColumn, TableRecord, TableSchema
+from dockyard.defs.results import AssetMaterialization
 from dockyard.instance.events import (
     DagsterEvent,
     DagsterEventType,

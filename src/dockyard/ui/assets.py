@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.runs import DagsterRun, DagsterRunStatus
 from dockyard.ui.charts import Chart, numeric_charts

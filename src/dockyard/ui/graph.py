@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 
 NODE_WIDTH = 190
 NODE_HEIGHT = 44

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.errors import DagsterInvariantViolationError, DagsterUnknownPartitionError
 from dockyard.execution.asset_origins import CODE_POINTER_TAG
 from dockyard.instance.events import SerializableErrorInfo

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 
 
 def key_path(key: AssetKey) -> str:

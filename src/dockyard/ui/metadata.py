@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dockyard.definitions import metadata as md
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs import metadata as md
+from dockyard.defs.keys import AssetKey
 from dockyard.ui.links import asset_url, run_url
 
 MAX_TEXT = 2_000        # characters of one value shown before clipping

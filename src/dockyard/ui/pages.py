@@ -10,7 +10,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.errors import DagsterError
 from dockyard.instance.runs import DagsterRunStatus
 from dockyard.ui import assets as asset_views

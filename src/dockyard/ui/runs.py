@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import (
     DagsterEventType,
     EventLogEntry,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dockyard.definitions.asset_graph import AssetNode
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.asset_graph import AssetNode
+from dockyard.defs.keys import AssetKey
 from dockyard.instance.runs import DagsterRun
 from dockyard.ui.launcher import RunLauncher
 

@@ -15,9 +15,9 @@ from pydantic import Field, PrivateAttr
 
 from dockyard._internal.imports import require_extra
 from dockyard.aws.s3.resources import S3Resource, s3fs_options_from_client
-from dockyard.definitions.config import Field as ConfigField
-from dockyard.definitions.config import StringSource
-from dockyard.definitions.resource import InitResourceContext
+from dockyard.defs.config import Field as ConfigField
+from dockyard.defs.config import StringSource
+from dockyard.defs.resource import InitResourceContext
 from dockyard.errors import DagsterInvalidConfigError
 from dockyard.io.base import io_manager
 from dockyard.io.configurable import ConfigurableIOManager

@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import Field
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.config_schema import EnvVar
-from dockyard.definitions.configurable import ConfigurableResource
-from dockyard.definitions.resource import InitResourceContext, resource
+from dockyard.defs.config_schema import EnvVar
+from dockyard.defs.configurable import ConfigurableResource
+from dockyard.defs.resource import InitResourceContext, resource
 
 
 def resolve(value: Any) -> Any:

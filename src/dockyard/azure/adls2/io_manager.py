@@ -18,9 +18,9 @@ from pydantic import Field, PrivateAttr
 
 from dockyard._internal.imports import require_extra
 from dockyard.azure.adls2.resources import ADLS2Resource, adlfs_options_from_blob_client
-from dockyard.definitions.config import Field as ConfigField
-from dockyard.definitions.config import IntSource, StringSource
-from dockyard.definitions.resource import InitResourceContext
+from dockyard.defs.config import Field as ConfigField
+from dockyard.defs.config import IntSource, StringSource
+from dockyard.defs.resource import InitResourceContext
 from dockyard.errors import DagsterInvalidConfigError
 from dockyard.io.base import io_manager
 from dockyard.io.configurable import ConfigurableIOManager

@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.config import Field as ConfigField
-from dockyard.definitions.config import Permissive, Selector, StringSource
-from dockyard.definitions.config_schema import EnvVar
-from dockyard.definitions.configurable import Config, ConfigurableResource
-from dockyard.definitions.resource import InitResourceContext, resource
+from dockyard.defs.config import Field as ConfigField
+from dockyard.defs.config import Permissive, Selector, StringSource
+from dockyard.defs.config_schema import EnvVar
+from dockyard.defs.configurable import Config, ConfigurableResource
+from dockyard.defs.resource import InitResourceContext, resource
 from dockyard.errors import DagsterInvalidInvocationError
 
 

@@ -81,7 +81,7 @@ class ExecutorDefinition:
 
     @property
     def config_type(self) -> Any:
-        from dockyard.definitions.config import as_config_type
+        from dockyard.defs.config import as_config_type
 
         return as_config_type(self.config_schema)
 
@@ -93,7 +93,7 @@ class ExecutorDefinition:
 
     def create(self, job: Any, run_config_execution: Any, instance: Any = None) -> Executor:
         """Validate the ``execution`` section of a run config and build the executor."""
-        from dockyard.definitions.config import validate_config
+        from dockyard.defs.config import validate_config
 
         section = run_config_execution or {}
         if not isinstance(section, Mapping) or set(section) - {"config"}:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from dockyard.definitions.config import Field, Selector
+from dockyard.defs.config import Field, Selector
 from dockyard.errors import DagsterError
 from dockyard.execution.active_run import StepFailureInfo, aborted_failure
 from dockyard.execution.executors.base import Executor, ExecutorDefinition, InitExecutorContext

@@ -22,8 +22,8 @@ import time
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
 
-from dockyard.definitions import config as config_types
-from dockyard.definitions.config import Field, Int, Noneable, Selector
+from dockyard.defs import config as config_types
+from dockyard.defs.config import Field, Int, Noneable, Selector
 from dockyard.errors import (
     ChildProcessCrashException,
     DagsterInvalidConfigError,
@@ -272,7 +272,7 @@ def _start_method(value: Any) -> tuple[str, list[str] | None]:
         return "spawn", None
     if isinstance(value, str):
         return value, None
-    from dockyard.definitions.config import validate_config
+    from dockyard.defs.config import validate_config
 
     resolved: Any = validate_config(_START_METHOD_SCHEMA, value, "multiprocess executor", "root:execution:config:start_method")
     ((method, opts),) = resolved.items()

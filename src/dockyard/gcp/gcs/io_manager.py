@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import Field, PrivateAttr
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.config import Field as ConfigField
-from dockyard.definitions.config import StringSource
-from dockyard.definitions.resource import InitResourceContext
+from dockyard.defs.config import Field as ConfigField
+from dockyard.defs.config import StringSource
+from dockyard.defs.resource import InitResourceContext
 from dockyard.errors import DagsterInvalidConfigError
 from dockyard.gcp.gcs.resources import GCSResource, emulator_host, gcsfs_options_from_client
 from dockyard.io.base import io_manager

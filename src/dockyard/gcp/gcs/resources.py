@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import Field
 
 from dockyard._internal.imports import require_extra
-from dockyard.definitions.configurable import ConfigurableResource
-from dockyard.definitions.resource import InitResourceContext, resource
+from dockyard.defs.configurable import ConfigurableResource
+from dockyard.defs.resource import InitResourceContext, resource
 
 EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.origins import AssetOrigin
 from dockyard.instance.runs import DagsterRun, DagsterRunStatus

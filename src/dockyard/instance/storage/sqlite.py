@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from dockyard.definitions.keys import AssetKey
+from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.origins import AssetOrigin
 from dockyard.instance.runs import DagsterRun, DagsterRunStatus

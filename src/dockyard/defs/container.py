@@ -1,0 +1,198 @@
+"""``Definitions``: the assets, jobs and resources of a code location, checked together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from dockyard.defs.asset import AssetsDefinition
+from dockyard.defs.asset_graph import AssetLayer
+from dockyard.defs.job import IMPLICIT_ASSET_JOB_NAME, JobDefinition, UnresolvedAssetJobDefinition
+from dockyard.defs.keys import AssetKey
+from dockyard.errors import DagsterInvalidDefinitionError
+
+
+class Definitions:
+    """A set of assets, jobs, resources and an executor, validated as a whole."""
+
+    def __init__(
+        self,
+        assets: Iterable[Any] | None = None,
+        schedules: Iterable[Any] | None = None,
+        sensors: Iterable[Any] | None = None,
+        jobs: Iterable[Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        executor: Any = None,
+        loggers: Mapping[str, Any] | None = None,
+        asset_checks: Iterable[Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **_ignored: Any,
+    ) -> None:
+        self.assets = list(assets or [])
+        self.schedules = list(schedules or [])
+        self.sensors = list(sensors or [])
+        self.jobs = list(jobs or [])
+        self.resources = dict(resources or {})
+        self.executor = executor
+        self.loggers = dict(loggers or {})
+        self.asset_checks = list(asset_checks or [])
+        self.metadata = dict(metadata or {})
+        for key in self.resources:
+            if not isinstance(key, str) or not key.isidentifier():
+                raise DagsterInvalidDefinitionError(
+                    f"Resource key {key!r} must be a valid Python identifier (letters, digits and "
+                    "underscores, not starting with a digit). Rename it, e.g. 'io_manager'."
+                )
+        self._layer: AssetLayer | None = None
+        self._jobs: dict[str, JobDefinition] | None = None
+        # The asset graph is built on first use (like Dagster), so definitions that are only
+        # partly valid can still be imported; Definitions.validate_loadable checks everything.
+        names: set[str] = set()
+        for j in self.jobs:
+            if j.name in names:
+                raise DagsterInvalidDefinitionError(f"Two jobs are named {j.name!r}; job names must be unique.")
+            names.add(j.name)
+
+    # -- assets -----------------------------------------------------------------------------------
+    def get_asset_graph(self) -> AssetLayer:
+        if self._layer is None:
+            self._layer = AssetLayer(self.assets)
+        return self._layer
+
+    resolve_asset_graph = get_asset_graph
+
+    def get_assets_def(self, key: Any) -> AssetsDefinition:
+        k = AssetKey.from_coercible(key) if not isinstance(key, AssetKey) else key
+        node = self.get_asset_graph().node(k)
+        if node.assets_def is None:
+            raise DagsterInvalidDefinitionError(f"Asset {k} is external (a spec or source asset), not materializable.")
+        return node.assets_def
+
+    def get_all_asset_keys(self) -> list[AssetKey]:
+        return sorted(self.get_asset_graph().nodes)
+
+    # -- jobs -------------------------------------------------------------------------------------
+    def _resource_defs(self) -> dict[str, Any]:
+        return {**self.get_asset_graph().resource_defs, **self.resources}
+
+    def get_implicit_global_asset_job_def(self) -> JobDefinition:
+        """The job that materializes every asset of these definitions."""
+        jobs = self._resolve_jobs()
+        return jobs[IMPLICIT_ASSET_JOB_NAME]
+
+    resolve_implicit_global_asset_job_def = get_implicit_global_asset_job_def
+
+    def _resolve_jobs(self) -> dict[str, JobDefinition]:
+        if self._jobs is None:
+            layer = self.get_asset_graph()
+            res = self._resource_defs()
+            jobs: dict[str, JobDefinition] = {
+                IMPLICIT_ASSET_JOB_NAME: JobDefinition(
+                    name=IMPLICIT_ASSET_JOB_NAME, asset_layer=layer, resource_defs=res, executor_def=self.executor
+                )
+            }
+            for j in self.jobs:
+                if isinstance(j, UnresolvedAssetJobDefinition):
+                    jd = j.resolve(layer, res)
+                    if jd.executor_def is None:
+                        jd.executor_def = self.executor
+                elif isinstance(j, JobDefinition):
+                    jd = j.with_resources(res)
+                    if jd.executor_def is None:
+                        jd.executor_def = self.executor
+                else:
+                    raise DagsterInvalidDefinitionError(
+                        f"jobs contains {j!r}; pass @job definitions or define_asset_job(...) results."
+                    )
+                jobs[jd.name] = jd
+            self._jobs = jobs
+        return self._jobs
+
+    def get_job_def(self, name: str) -> JobDefinition:
+        jobs = self._resolve_jobs()
+        if name not in jobs:
+            known = sorted(n for n in jobs if n != IMPLICIT_ASSET_JOB_NAME)
+            raise DagsterInvalidDefinitionError(f"No job named {name!r}. Jobs: {known}.")
+        return jobs[name]
+
+    resolve_job_def = get_job_def
+
+    def get_all_job_defs(self) -> list[JobDefinition]:
+        return list(self._resolve_jobs().values())
+
+    resolve_all_job_defs = get_all_job_defs
+
+    # -- values -----------------------------------------------------------------------------------
+    def get_asset_value_loader(self, instance: Any = None) -> Any:
+        from dockyard.execution.value_loader import AssetValueLoader
+
+        return AssetValueLoader.from_definitions(self, instance)
+
+    def load_asset_value(
+        self,
+        asset_key: Any,
+        *,
+        python_type: Any = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        resource_config: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Load a stored asset value through its I/O manager, outside any run."""
+        with self.get_asset_value_loader(instance) as loader:
+            return loader.load_asset_value(
+                asset_key, python_type=python_type, partition_key=partition_key,
+                input_definition_metadata=metadata, resource_config=resource_config,
+            )
+
+    # -- combining --------------------------------------------------------------------------------
+    @staticmethod
+    def merge(*defs: Definitions) -> Definitions:
+        assets: list[Any] = []
+        jobs: list[Any] = []
+        resources: dict[str, Any] = {}
+        schedules: list[Any] = []
+        sensors: list[Any] = []
+        executor = None
+        for d in defs:
+            assets.extend(d.assets)
+            jobs.extend(d.jobs)
+            schedules.extend(d.schedules)
+            sensors.extend(d.sensors)
+            for k, v in d.resources.items():
+                if k in resources and resources[k] is not v:
+                    raise DagsterInvalidDefinitionError(
+                        f"Definitions.merge: resource key {k!r} is bound to different objects in two definitions."
+                    )
+                resources[k] = v
+            executor = d.executor or executor
+        return Definitions(assets=assets, jobs=jobs, resources=resources, schedules=schedules, sensors=sensors, executor=executor)
+
+    @staticmethod
+    def validate_loadable(defs: Definitions) -> None:
+        """Build everything that can fail at load time: jobs, plans, resources, partition mappings."""
+        from dockyard.execution.plan import check_resources
+        from dockyard.execution.run import get_plan
+
+        layer = defs.get_asset_graph()
+        for ad in layer.assets_defs:
+            for up_key, mapping in ad.partition_mappings.items():
+                up = layer.nodes.get(up_key)
+                validate = getattr(mapping, "validate_partition_mapping", None)
+                if up is not None and callable(validate):
+                    try:
+                        validate(up.partitions_def, ad.partitions_def)
+                    except Exception as exc:
+                        raise DagsterInvalidDefinitionError(
+                            f"Invalid partition mapping from {ad.node_def.name} to {up_key}: {exc}"
+                        ) from exc
+        for job in defs.get_all_job_defs():
+            plan = get_plan(job)
+            res = dict(job.resource_defs)
+            check_resources(plan, res)
+
+
+def definitions(fn: Callable[..., Definitions]) -> Callable[..., Definitions]:
+    """Mark a function that returns ``Definitions`` (loaded by tools that look for it)."""
+    fn._dockyard_definitions = True  # type: ignore[attr-defined]
+    return fn
