@@ -35,11 +35,17 @@ test-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
 	    || echo "warning: could not install PostgreSQL; its tests will be skipped"; \
 	fi
-	@if [ ! -x $(AZURITE) ]; then \
-	  echo "installing Azurite $(AZURITE_VERSION) (npm) into .cache/npm"; \
-	  npm install --silent --no-audit --no-fund --prefix .cache/npm azurite@$(AZURITE_VERSION) >/dev/null \
-	    || echo "warning: could not install Azurite (needs Node.js and npm); the Azure tests will be skipped"; \
-	fi
+	@# npm has been seen to leave a package half-extracted; check Azurite really starts, retry clean.
+	@for attempt in 1 2 3; do \
+	  if $(AZURITE) --version >/dev/null 2>&1; then break; fi; \
+	  echo "installing Azurite $(AZURITE_VERSION) (npm) into .cache/npm (attempt $$attempt)"; \
+	  rm -rf .cache/npm; mkdir -p .cache; \
+	  if [ $$attempt -gt 1 ]; then npm cache verify >/dev/null 2>&1 || true; fi; \
+	  npm install --no-audit --no-fund --prefix .cache/npm azurite@$(AZURITE_VERSION) >.cache/npm-install.log 2>&1 \
+	    || tail -5 .cache/npm-install.log; \
+	done; \
+	$(AZURITE) --version >/dev/null 2>&1 \
+	  || echo "warning: could not install Azurite (needs Node.js and npm); the Azure tests will be skipped"
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "installing Chromium (apt-get) for the web UI's browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null) \
