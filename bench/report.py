@@ -6,6 +6,7 @@ produced on one side. The workload registry itself lives in ``run.py``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,9 @@ class Metric:
     # Absolute bound on dockyard's own value, in ``unit`` (e.g. 200 ms, or 1.1 for a factor
     # such as "dockyard / raw library"): met when dockyard's value is at most this.
     limit: float | None = None
+    # Absolute lower bound on dockyard's own value (a throughput fraction, a speed-up factor):
+    # met when dockyard's value is at least this.
+    at_least: float | None = None
 
 
 @dataclass(slots=True)
@@ -86,10 +90,13 @@ def fmt_target(target: float | None) -> str:
 
 
 def fmt_limit(metric: Metric) -> str:
-    """An absolute bound on dockyard's value, e.g. ``dockyard ≤ 200 ms``."""
-    if metric.limit is None:
-        return ""
-    return f"dockyard ≤ {fmt_value(metric.limit, metric.unit)}"
+    """Absolute bounds on dockyard's value, e.g. ``dockyard ≤ 200 ms`` or ``dockyard ≥ 3.00x``."""
+    bounds = []
+    if metric.limit is not None:
+        bounds.append(f"dockyard ≤ {fmt_value(metric.limit, metric.unit)}")
+    if metric.at_least is not None:
+        bounds.append(f"dockyard ≥ {fmt_value(metric.at_least, metric.unit)}")
+    return " and ".join(bounds)
 
 
 def fmt_goal(metric: Metric) -> str:
@@ -146,6 +153,8 @@ def results_table(
                 verdicts.append(None)
             if metric.limit is not None:
                 verdicts.append(our_v <= metric.limit if our_v is not None else None)
+            if metric.at_least is not None:
+                verdicts.append(our_v >= metric.at_least if our_v is not None else None)
             met_cell = ""
             if verdicts:
                 if False in verdicts:
@@ -161,13 +170,8 @@ def results_table(
     return rows
 
 
-def results_section(
-    workloads: Sequence[WorkloadRows],
-    results: dict[str, dict[str, Outcome]],
-    machine: dict[str, Any],
-    quick: bool,
-    rounds: int,
-) -> str:
+def header_lines(machine: dict[str, Any], quick: bool, rounds: int) -> list[str]:
+    """The run's date, machine, load, interpreters, storage, commit and rounds."""
     out = [
         f"Last run: {machine['date']}"
         + (" — **quick (smoke) mode, not comparable**" if quick else "")
@@ -198,8 +202,13 @@ def results_section(
     out.append(
         f"- rounds: {rounds} (each round = one fresh subprocess per workload and side; median over rounds)"
     )
-    out.append("")
-    out.extend(results_table(workloads, results))
+    return out
+
+
+def result_notes(
+    workloads: Sequence[WorkloadRows], results: dict[str, dict[str, Outcome]]
+) -> list[str]:
+    """One markdown block per failed, skipped or check-failed (workload, side)."""
     notes = []
     for workload in workloads:
         for impl, outcome in results.get(workload.name, {}).items():
@@ -212,13 +221,148 @@ def results_section(
                     f"**{workload.name} / {impl}: result check failed** (timings kept): "
                     f"`{outcome.info['check_error']}`"
                 )
+    return notes
+
+
+def _with_notes(out: list[str], notes: Sequence[str]) -> str:
     if notes:
         out.append("")
-        out.append("### Failures and skips")
+        out.append(NOTES_HEADING)
         for note in notes:
             out.append("")
             out.append(note)
     return "\n".join(out)
+
+
+def results_section(
+    workloads: Sequence[WorkloadRows],
+    results: dict[str, dict[str, Outcome]],
+    machine: dict[str, Any],
+    quick: bool,
+    rounds: int,
+) -> str:
+    out = header_lines(machine, quick, rounds)
+    out.append("")
+    out.extend(results_table(workloads, results))
+    return _with_notes(out, result_notes(workloads, results))
+
+
+# -- merging a partial run into the existing section -----------------------------------------------
+NOTES_HEADING = "### Failures and skips"
+_TABLE_HEAD = "| workload |"
+_ROW_NAME = re.compile(r"^\| ([^|\s]+) \|")
+_NOTE_NAME = re.compile(r"^\*\*([^*\s]+) / ")
+_MERGED_LINE = re.compile(r"^- partial run merged on \d{4}-\d\d-\d\d \d\d:\d\d UTC: (.*?) \(")
+
+
+@dataclass(slots=True)
+class ParsedSection:
+    """A results section split into its header lines, table rows and notes, by workload."""
+
+    header: list[str] = field(default_factory=list)
+    rows: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def parse_section(section: str) -> ParsedSection:
+    parsed = ParsedSection()
+    lines = section.split("\n")
+    i = 0
+    while i < len(lines) and not lines[i].startswith(_TABLE_HEAD):
+        parsed.header.append(lines[i])
+        i += 1
+    i += 2  # the table's head and its |---| line
+    while i < len(lines) and lines[i].startswith("|"):
+        match = _ROW_NAME.match(lines[i])
+        if match:
+            parsed.rows.setdefault(match.group(1), []).append(lines[i])
+        i += 1
+    while i < len(lines) and lines[i] != NOTES_HEADING:
+        i += 1
+    block: list[str] = []
+    in_fence = False
+
+    def flush() -> None:
+        while block and not block[-1].strip():
+            block.pop()
+        if block:
+            match = _NOTE_NAME.match(block[0])
+            parsed.notes.setdefault(match.group(1) if match else "", []).append("\n".join(block))
+        block.clear()
+
+    for line in lines[i + 1 :]:
+        if not in_fence and _NOTE_NAME.match(line):
+            flush()
+        if line.startswith("```"):
+            in_fence = not in_fence
+        if block or line.strip():
+            block.append(line)
+    flush()
+    while parsed.header and not parsed.header[-1].strip():
+        parsed.header.pop()
+    return parsed
+
+
+def merge_section(
+    old_section: str,
+    order: Sequence[str],
+    workloads: Sequence[WorkloadRows],
+    results: dict[str, dict[str, Outcome]],
+    machine: dict[str, Any],
+    rounds: int,
+) -> str:
+    """``old_section`` with the rows and notes of ``workloads`` replaced by (or, for workloads it
+    lacks, added from) this run's ``results``; every other row is kept. Rows follow the registry
+    ``order`` (workloads no longer registered stay, at the end). The old header stays, with one
+    line saying which workloads came from this partial run, when and on what commit; earlier
+    such lines lose the workloads re-run now (and go once none is left)."""
+    old = parse_section(old_section)
+    rerun = [w.name for w in workloads]
+    new_rows: dict[str, list[str]] = {}
+    for row in results_table(workloads, results)[2:]:
+        match = _ROW_NAME.match(row)
+        new_rows.setdefault(match.group(1) if match else "", []).append(row)
+    new_notes: dict[str, list[str]] = {}
+    for note in result_notes(workloads, results):
+        match = _NOTE_NAME.match(note)
+        new_notes.setdefault(match.group(1) if match else "", []).append(note)
+
+    header = []
+    for line in old.header:
+        match = _MERGED_LINE.match(line)
+        if match:  # an earlier partial run: keep only the workloads not re-run now
+            kept = [n for n in re.findall(r"`([^`]+)`", match.group(1)) if n not in rerun]
+            if not kept:
+                continue
+            line = line[: match.start(1)] + ", ".join(f"`{n}`" for n in kept) + line[match.end(1) :]
+        header.append(line)
+    names = ", ".join(f"`{n}`" for n in rerun)
+    where = f"dockyard tree at commit `{machine['git']}`; " if machine.get("git") else ""
+    header.append(
+        f"- partial run merged on {machine['date']}: {names} ({where}1-min load average "
+        f"{machine.get('load_before', '?')} before, {machine.get('load_after', '?')} after; "
+        f"rounds: {rounds}); the rows of the workloads named here come from that run, not from "
+        "the one under *Last run*."
+    )
+    ordered = list(dict.fromkeys([*order, *old.rows, *old.notes]))
+    out = [*header, "", *results_table([], {})]
+    notes: list[str] = []
+    for name in ordered:
+        if name in rerun:
+            out.extend(new_rows.get(name, []))
+            notes.extend(new_notes.get(name, []))
+        else:
+            out.extend(old.rows.get(name, []))
+            notes.extend(old.notes.get(name, []))
+    return _with_notes(out, notes)
+
+
+def read_section(path: Path) -> str | None:
+    """The results section of the report at ``path`` (between the markers), or None."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if RESULTS_START not in text or RESULTS_END not in text:
+        return None
+    return text.split(RESULTS_START, 1)[1].split(RESULTS_END, 1)[0].strip("\n")
 
 
 _DOC_HEADER = """# Benchmarks

@@ -36,7 +36,18 @@ from pathlib import Path
 from typing import Any
 
 from machine import load_average, machine_info, storage_dirs
-from report import IMPLS, OURS, REF, Metric, Outcome, fmt_goal, results_section, write_report
+from report import (
+    IMPLS,
+    OURS,
+    REF,
+    Metric,
+    Outcome,
+    fmt_goal,
+    merge_section,
+    read_section,
+    results_section,
+    write_report,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -135,6 +146,18 @@ WORKLOADS: tuple[Workload, ...] = (
             Metric("per_step_ms", "wall time per step", "ms"),
         ),
     ),
+    Workload(
+        name="dask_200",
+        description="1 root → 198 small children → 1 join (200 assets) via `execute_job(reconstructable(...))` on a 2-worker Dask LocalCluster (processes, started before the clock), fresh persistent instance per repetition",
+        timeout_s=300,
+        storage="disk",
+        impls=(OURS,),  # the reference venv has no dagster-dask
+        metrics=(
+            Metric("per_step_ms", "per-step overhead: wall time / {assets} steps", "ms", limit=20),
+            Metric("wall_s", "execute_job wall time, {assets} assets", "s"),
+            Metric("first_s", "first repetition (the workers import the code)", "s"),
+        ),
+    ),
     # -- issue 3: persistent instance, CLI ---------------------------------------------------
     Workload(
         name="chain_sqlite",
@@ -225,6 +248,46 @@ WORKLOADS: tuple[Workload, ...] = (
             Metric("raw_s", "raw psycopg: COPY in (Arrow CSV writer) + COPY out (Arrow CSV reader)", "s"),
             Metric("raw_write_s", "of which connect + CREATE + COPY in + commit", "s"),
             Metric("vs_raw", "materialize / raw psycopg COPY round trip", "x", limit=1.2),
+        ),
+    ),
+    # -- issue 6: object stores -----------------------------------------------------------------
+    Workload(
+        name="s3_pickle_200mb",
+        description="a 200 MB value written and read through S3PickleIOManager against a local SeaweedFS, vs the same pickled bytes through s3fs pipe_file/cat_file in the same process",
+        timeout_s=420,
+        storage="tmpfs",  # the server's data dir
+        impls=(OURS,),
+        metrics=(
+            Metric("vs_raw", "throughput through the manager / raw s3fs, write + read of {size_mb} MB", "x", at_least=0.9),
+            Metric("write_s", "manager write: pickle.dumps + `pipe_file`", "s"),
+            Metric("read_s", "manager read: `cat_file` + pickle.loads", "s"),
+            Metric("raw_write_s", "raw s3fs {s3fs} `pipe_file` of the pickled bytes", "s"),
+            Metric("raw_read_s", "raw s3fs `cat_file`", "s"),
+            Metric("mb_per_s", "manager throughput (2 x {size_mb} MB / round trip)", "MB/s"),
+            Metric("raw_mb_per_s", "raw s3fs throughput", "MB/s"),
+            Metric("write_vs_raw", "write throughput, manager / raw", "x"),
+            Metric("read_vs_raw", "read throughput, manager / raw", "x"),
+            Metric("pickle_s", "pickle.dumps + pickle.loads of the value (in the manager's time only)", "s"),
+            Metric("vs_raw_pickled", "manager / (raw s3fs + that pickling): 1 = nothing beyond pickling", "x"),
+        ),
+    ),
+    Workload(
+        name="s3_partitions_24",
+        description="daily asset loading 24 hourly 1 MB pickled partitions from a local SeaweedFS through S3PickleIOManager: concurrent (default) vs MAX_LOAD_WORKERS = 1, directly and through a proxy adding 20 ms per request",
+        timeout_s=300,
+        storage="tmpfs",  # the server's data dir
+        impls=(OURS,),
+        metrics=(
+            Metric("latency.speedup", "speed-up of concurrent loads ({workers} threads) over one at a time, {delay_ms} ms added per request", "x", at_least=3.0),
+            Metric("latency.concurrent_s", "call → body, 24 partitions concurrent, {delay_ms} ms per request", "s"),
+            Metric("latency.sequential_s", "call → body, one at a time, {delay_ms} ms per request", "s"),
+            Metric("latency.raw_loop_s", "raw s3fs: `cat_file` x 24 in a loop, {delay_ms} ms per request", "s"),
+            Metric("latency.raw_batch_s", "raw s3fs: one `fs.cat([...24])` batch, {delay_ms} ms per request", "s"),
+            Metric("direct.speedup", "speed-up of concurrent loads over one at a time, server on loopback (no added latency)", "x"),
+            Metric("direct.concurrent_s", "call → body, 24 partitions concurrent, loopback", "s"),
+            Metric("direct.sequential_s", "call → body, one at a time, loopback", "s"),
+            Metric("direct.raw_loop_s", "raw s3fs: `cat_file` x 24 in a loop, loopback", "s"),
+            Metric("direct.raw_batch_s", "raw s3fs: one `fs.cat([...24])` batch, loopback", "s"),
         ),
     ),
 )
@@ -375,6 +438,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "full run: both sides, all workloads, not --quick)",
     )
     parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="merge this partial run into the results section of --output: the rows (and "
+        "notes) of the workloads run now replace theirs, every other row is kept (implies --write)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=DEFAULT_OUTPUT,
@@ -397,6 +466,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if args.merge and args.quick:
+        parser.error("--merge writes the report: a --quick run is not comparable")
+    if args.merge and args.write is False:
+        parser.error("--merge writes the report; drop --no-write")
     return args
 
 
@@ -421,6 +494,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     workloads = select_workloads(args.only)
     impls = IMPLS if args.impl == "both" else (args.impl,)
+    one_sided = [w.name for w in workloads if any(i not in impls for i in w.impls)]
+    if args.merge and one_sided:
+        raise SystemExit(
+            f"--merge needs every side of the workloads it replaces; --impl {args.impl} leaves out "
+            f"a side of {', '.join(one_sided)}."
+        )
     pythons = {REF: args.ref_python, OURS: args.python}
     pythons = {impl: pythons[impl] for impl in impls}
 
@@ -468,11 +547,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"machine": machine, "results": raw}, indent=2))
     full_run = not args.quick and not args.only and args.impl == "both"
-    write = full_run if args.write is None else args.write
+    write = full_run or args.merge if args.write is None else args.write
     if write:
         ref_version = machine["interpreters"].get(REF, {}).get("versions", {}).get("dagster", "?")
+        old_section = read_section(args.output) if args.merge and not full_run else None
+        if old_section is not None:
+            section = merge_section(
+                old_section, [w.name for w in WORKLOADS], workloads, results, machine, args.rounds
+            )
         write_report(args.output, section, ref_version)
-        print(f"[bench] wrote {args.output}", file=sys.stderr)
+        print(f"[bench] {'merged into' if old_section else 'wrote'} {args.output}", file=sys.stderr)
     else:
         print(
             "[bench] report not written (partial or quick run; pass --write to force)",

@@ -121,18 +121,29 @@ def run(args: argparse.Namespace) -> int:
                 asset_selection=selection, tags=tags,
             )
         elapsed = time.perf_counter() - started
-        rows = []
-        for event in result.get_asset_materialization_events():
-            mat = event.asset_materialization
-            origin = instance.get_asset_origin(mat.asset_key)
-            rows.append((mat.asset_key.to_user_string(), mat.partition or "-", stored_at(mat, origin.io_manager_key if origin else None)))
+        rows = materialized_rows(result, instance)
     finally:
         instance.dispose()
-    out = sys.stdout
+    return report_result(result, rows, elapsed, verbose)
+
+
+def materialized_rows(result: Any, instance: Any) -> list[tuple[str, str, str]]:
+    """``(asset, partition, stored at)`` for each materialization of a finished run."""
+    rows = []
+    for event in result.get_asset_materialization_events():
+        mat = event.asset_materialization
+        origin = instance.get_asset_origin(mat.asset_key)
+        rows.append((mat.asset_key.to_user_string(), mat.partition or "-", stored_at(mat, origin.io_manager_key if origin else None)))
+    return rows
+
+
+def report_result(result: Any, rows: list[tuple[str, str, str]], elapsed: float, verbose: bool, note: str = "") -> int:
+    """Print the table of materialized assets, the run summary and step errors; the exit code."""
+    out, err = sys.stdout, sys.stderr
     if rows:
         out.write(render_table(("asset", "partition", "stored at"), rows) + "\n")
     status = result.dagster_run.status.value
-    out.write(f"run {result.run_id}  {status}  {len(rows)} asset(s) in {format_duration(elapsed)}\n")
+    out.write(f"run {result.run_id}  {status}  {len(rows)} asset(s) in {format_duration(elapsed)}{note}\n")
     for failure in result.get_step_failure_events():
         error = innermost_error(failure.event_specific_data.error)
         err.write(f"error: step {failure.step_key!r} failed: {clip(error.message if error else 'unknown error', 300)}\n")

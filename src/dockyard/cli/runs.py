@@ -1,4 +1,12 @@
-"""``dockyard runs list | show RUN_ID``: the runs the instance recorded and their event logs."""
+"""``dockyard runs list | show RUN_ID | reexecute RUN_ID``: the runs the instance recorded, their
+event logs, and running a finished run again.
+
+``reexecute`` rebuilds the job from the code pointer the run recorded (``dockyard/code_pointer``:
+runs of ``dockyard materialize`` and of ``execute_job(reconstructable(...))``), with the run's
+config, tags and selection. ``--from-failure`` runs only the steps that did not succeed; the
+others' values load from where their I/O managers stored them. Steps run in this process, like
+``dockyard materialize``, unless the definitions declare an executor or the run's config chose one.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +33,17 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     show = commands.add_parser("show", parents=[common], help="a run and its event log")
     show.add_argument("run_id", metavar="RUN_ID", help="the run id, or a unique prefix of it")
     show.set_defaults(func=show_run)
+
+    again = commands.add_parser(
+        "reexecute", parents=[common], help="run a finished run again (--from-failure: only what did not succeed)",
+        description="Re-execute a run from the code it recorded, into the instance at $DOCKYARD_HOME.",
+    )
+    again.add_argument("run_id", metavar="RUN_ID", help="the run id, or a unique prefix of it")
+    again.add_argument(
+        "--from-failure", action="store_true",
+        help="run only the steps that failed, were skipped or never ran; reuse the stored values of the others",
+    )
+    again.set_defaults(func=reexecute_run)
 
 
 def list_runs(args: argparse.Namespace) -> int:
@@ -126,3 +145,81 @@ def show_run(args: argparse.Namespace) -> int:
         else:
             out.write(render_table(("time", "event", "step", "message"), rows, indent="  ") + "\n")
     return 0
+
+
+def reexecute_run(args: argparse.Namespace) -> int:
+    import time
+
+    from dockyard.cli.materialize import materialized_rows, report_result
+    from dockyard.cli.progress import progress_display
+    from dockyard.errors import DagsterError, DagsterInvariantViolationError
+    from dockyard.execution.job_execution import execute_job
+    from dockyard.execution.reexecution import ReexecutionOptions, reconstructable_for_run
+    from dockyard.instance.instance import DagsterInstance
+    from dockyard.instance.runs import DagsterRunStatus
+
+    verbose = bool(getattr(args, "verbose", False))
+    err = sys.stderr
+    instance = DagsterInstance.get()
+    try:
+        parent = find_run(instance, args.run_id)
+        if args.from_failure and parent.status == DagsterRunStatus.SUCCESS:
+            raise DagsterInvariantViolationError(
+                f"Run {parent.run_id!r} succeeded, so there is nothing to re-execute from failure. "
+                "Drop --from-failure to run all of its steps again."
+            )
+        if parent.status not in (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED, DagsterRunStatus.SUCCESS):
+            raise DagsterInvariantViolationError(
+                f"Run {parent.run_id!r} has status {parent.status.value}: it has not finished. Re-execute it once "
+                f"it has failed or succeeded (see `dockyard runs show {parent.run_id}`)."
+            )
+        recon = reconstructable_for_run(parent)
+        if recon is None:
+            raise DagsterInvariantViolationError(
+                f"Run {parent.run_id!r} did not record where its code lives (no 'dockyard/code_pointer' tag: it was "
+                "started from Python in process), so the CLI cannot rebuild it. Re-execute it from Python: "
+                "reexecute_from_failure(run_id, instance, job=reconstructable(defs))."
+            )
+        try:
+            job_def = recon.get_definition()
+        except DagsterError:
+            raise
+        except Exception as exc:
+            raise DagsterInvariantViolationError(
+                f"Loading the code of run {parent.run_id!r} from {recon.code_pointer!r} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+        run_config = dict(parent.run_config or {})
+        if job_def.executor_def is None and "execution" not in run_config:
+            run_config["execution"] = {"config": {"in_process": {}}}  # as `dockyard materialize` runs it
+        options = (
+            ReexecutionOptions.from_failure(parent.run_id, instance) if args.from_failure else ReexecutionOptions(parent.run_id)
+        )
+        what = "the failed steps of" if args.from_failure else "all steps of"
+        err.write(f"re-executing {what} run {parent.run_id} ({recon.code_pointer}) into {instance.root_directory}\n")
+        started = time.perf_counter()
+        with progress_display(err, live=err.isatty(), verbose=verbose):
+            result = execute_job(recon, instance, run_config=run_config, reexecution_options=options)
+        elapsed = time.perf_counter() - started
+        rows = materialized_rows(result, instance)
+        ran = {e.step_key for e in result.all_events if e.step_key}
+        reused = sorted(_lineage_successes(instance, parent) - ran) if args.from_failure else []
+    finally:
+        instance.dispose()
+    note = f"  (re-execution of {parent.run_id}"
+    note += f"; reused {len(reused)} step(s): {clip(', '.join(reused), 120)})" if reused else ")"
+    return report_result(result, rows, elapsed, verbose, note)
+
+
+def _lineage_successes(instance: Any, run: Any) -> set[str]:
+    """Steps that succeeded in ``run`` or one of its ancestors (tag ``dagster/parent_run_id``)."""
+    from dockyard.execution.job_execution import PARENT_RUN_ID_TAG
+    from dockyard.execution.reexecution import succeeded_steps
+
+    done: set[str] = set()
+    seen: set[str] = set()
+    while run is not None and run.run_id not in seen:
+        seen.add(run.run_id)
+        done |= succeeded_steps(instance, run.run_id)
+        parent_id = run.tags.get(PARENT_RUN_ID_TAG)
+        run = instance.get_run_by_id(parent_id) if parent_id else None
+    return done

@@ -225,6 +225,11 @@ class DbIOManager(IOManager):
             default_load_type = next(iter(self._handlers))
         self._default_load_type = default_load_type
 
+    @property
+    def db_client(self) -> DbClient | type[DbClient]:
+        """The client this manager connects through."""
+        return self._db_client
+
     def handle_output(self, context: Any, obj: Any) -> None:
         if obj is None:
             raise DagsterInvariantViolationError(
