@@ -15,6 +15,9 @@ dir removed.
 them. A "request" starts when the client sends after the server has answered on that
 connection (or on a new connection), so each HTTP request pays the delay once, on keep-alive
 connections too: a fixed added time to first byte, as a remote object store's round trip adds.
+(A PUT sent with ``Expect: 100-continue`` pays it twice, headers and body, as it waits for the
+extra round trip on a real network too.) ``BENCH_PROXY_DEBUG=1`` in the environment makes the
+proxy print the start of every request it delays to stderr (how many requests a load makes).
 """
 
 from __future__ import annotations

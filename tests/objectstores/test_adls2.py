@@ -5,14 +5,11 @@ ADLS Gen2's DFS API is not emulated by Azurite; dockyard stores through the Blob
 
 from __future__ import annotations
 
-import json
 import logging
-import pickle
 from pathlib import Path
 from typing import Any
 
 import pytest
-from upath import UPath
 
 import dockyard as dg
 from dockyard.azure.adls2 import (
@@ -25,24 +22,24 @@ from dockyard.azure.adls2 import (
     adls2_pickle_io_manager,
     adls2_resource,
 )
-from dockyard.testing import IOManagerSuite
-from dockyard.testing.io_manager_suite import LETTERS, in_ctx, out_ctx
+from dockyard.testing.io_manager_suite import in_ctx, out_ctx
+
+from .store_suite import (
+    BUCKET,
+    JsonFormat,
+    ObjectStoreSuite,
+    UniquePrefixIOManagerSuite,
+    event_texts,
+    stored_text,
+)
 
 pytestmark = pytest.mark.azurite
-CONTAINER = "dockyard"
+CONTAINER = BUCKET
 ACCOUNT = "devstoreaccount1"
 
 
-class JsonADLS2IOManager(PickledObjectADLS2IOManager):
-    extension = ".json"
-
-    def dump_to_path(self, context: Any, obj: Any, path: UPath) -> None:
-        with path.open("w") as f:
-            json.dump(obj, f)
-
-    def load_from_path(self, context: Any, path: UPath) -> Any:
-        with path.open("r") as f:
-            return json.load(f)
+class JsonADLS2IOManager(JsonFormat, PickledObjectADLS2IOManager):
+    """A custom format written through ``path.open``, as users subclass."""
 
 
 def resource(server: Any, key: str | None = None) -> ADLS2Resource:
@@ -66,36 +63,54 @@ def keys_under(server: Any, prefix: str) -> list[str]:
         return sorted(b.name[len(prefix) + 1 :] for b in blobs)
 
 
-class TestPickledObjectADLS2IOManager(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self, unique_prefix: str) -> str:
-        return unique_prefix
-
+class TestPickledObjectADLS2IOManager(UniquePrefixIOManagerSuite):
     @pytest.fixture
     def io_manager_factory(self, azurite_server: Any) -> Any:
         return lambda prefix: manager(azurite_server, prefix)
 
 
-class TestCustomFormatOnAzure(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self, unique_prefix: str) -> str:
-        return unique_prefix
-
+class TestCustomFormatOnAzure(UniquePrefixIOManagerSuite):
     @pytest.fixture
     def io_manager_factory(self, azurite_server: Any) -> Any:
         return lambda prefix: manager(azurite_server, prefix, JsonADLS2IOManager)
 
 
-def test_blobs_follow_the_prefix_asset_key_layout(azurite_server: Any, unique_prefix: str) -> None:
-    mgr = manager(azurite_server, unique_prefix)
-    ctx = out_ctx(["raw", "orders"])
-    mgr.handle_output(ctx, [1])
-    mgr.handle_output(out_ctx(["daily"], ["a"], LETTERS), 2)
-    mgr.handle_output(out_ctx(None, step_key="op", name="out", run_id="r1"), 3)
-    assert keys_under(azurite_server, unique_prefix) == ["daily/a", "raw/orders", "storage/r1/op/out"]
-    assert ctx.get_logged_metadata()["path"] == dg.MetadataValue.path(f"az://{CONTAINER}/{unique_prefix}/raw/orders")
-    blob = resource(azurite_server).blob_client.get_blob_client(CONTAINER, f"{unique_prefix}/raw/orders")
-    assert pickle.loads(blob.download_blob().readall()) == [1]
+class TestADLS2Store(ObjectStoreSuite):
+    scheme = "az"
+    resource_key = "adls2"
+    json_manager = JsonADLS2IOManager
+    pythonic_manager = ADLS2PickleIOManager
+    configurable_manager = ConfigurablePickledObjectADLS2IOManager
+
+    @pytest.fixture
+    def server(self, azurite_server: Any) -> Any:
+        return azurite_server
+
+    def manager(self, server: Any, prefix: str, cls: type | None = None) -> Any:
+        return manager(server, prefix, cls or PickledObjectADLS2IOManager)
+
+    def keys_under(self, server: Any, prefix: str) -> list[str]:
+        return keys_under(server, prefix)
+
+    def read_object(self, server: Any, key: str) -> bytes:
+        blob = resource(server).blob_client.get_blob_client(CONTAINER, key)
+        return blob.download_blob().readall()  # type: ignore[no-any-return]
+
+    def pythonic_io_manager(self, server: Any, prefix: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+        return ADLS2PickleIOManager(adls2=resource(server), adls2_file_system=CONTAINER, adls2_prefix=prefix)
+
+    def legacy_resources(self, server: Any, prefix: str) -> dict[str, Any]:
+        key = resource(server).credential.key  # type: ignore[union-attr]
+        adls2 = adls2_resource.configured({
+            "storage_account": ACCOUNT, "credential": {"key": key}, "blob_endpoint": server.blob_endpoint,
+        })
+        io = adls2_pickle_io_manager.configured({"adls2_file_system": CONTAINER, "adls2_prefix": prefix})
+        return {"io_manager": io, "adls2": adls2}
+
+    # Azure names objects blobs, and the legacy test after its resource
+    test_blobs_follow_the_prefix_asset_key_layout = ObjectStoreSuite.test_objects_follow_the_prefix_asset_key_layout
+    test_objects_follow_the_prefix_asset_key_layout = None  # type: ignore[assignment]  # collected as "blobs" above
+    test_legacy_manager_uses_resource_adls2 = ObjectStoreSuite.check_legacy_manager_uses_its_resource
 
 
 def test_resource_blob_client_and_legacy_resource(azurite_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,82 +129,11 @@ def test_resource_blob_client_and_legacy_resource(azurite_server: Any, monkeypat
     assert "sig=abc" not in repr(sas) and key not in repr(res)
 
 
-def test_pythonic_manager_runs_partitioned_assets_and_loads_them_downstream(
-    azurite_server: Any, unique_prefix: str
-) -> None:
-    io = ADLS2PickleIOManager(adls2=resource(azurite_server), adls2_file_system=CONTAINER, adls2_prefix=unique_prefix)
-    days = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
-
-    @dg.asset(partitions_def=days)
-    def daily(context: dg.AssetExecutionContext) -> str:
-        return f"sales of {context.partition_key}"
-
-    @dg.asset
-    def summary(daily: dict[str, str]) -> list[str]:
-        return sorted(daily.values())
-
-    instance = dg.DagsterInstance.ephemeral()
-    for day in days.get_partition_keys():
-        assert dg.materialize([daily], partition_key=day, resources={"io_manager": io}, instance=instance).success
-    result = dg.materialize([daily, summary], selection=[summary], resources={"io_manager": io}, instance=instance)
-    assert result.output_for_node("summary") == [f"sales of 2024-01-0{d}" for d in (1, 2, 3)]
-    assert keys_under(azurite_server, unique_prefix) == [
-        "daily/2024-01-01", "daily/2024-01-02", "daily/2024-01-03", "summary",
-    ]
-    assert ConfigurablePickledObjectADLS2IOManager is ADLS2PickleIOManager
-
-
-def test_legacy_manager_uses_resource_adls2(azurite_server: Any, unique_prefix: str) -> None:
-    key = resource(azurite_server).credential.key  # type: ignore[union-attr]
-    adls2 = adls2_resource.configured({
-        "storage_account": ACCOUNT, "credential": {"key": key}, "blob_endpoint": azurite_server.blob_endpoint,
-    })
-    io = adls2_pickle_io_manager.configured({"adls2_file_system": CONTAINER, "adls2_prefix": unique_prefix})
-
-    @dg.asset
-    def numbers() -> list[int]:
-        return [1, 2, 3]
-
-    @dg.asset
-    def total(numbers: list[int]) -> int:
-        return sum(numbers)
-
-    result = dg.materialize([numbers, total], resources={"io_manager": io, "adls2": adls2})
-    assert result.output_for_node("total") == 6
-    assert keys_under(azurite_server, unique_prefix) == ["numbers", "total"]
-    with pytest.raises(dg.DagsterInvalidDefinitionError, match="'adls2'"):
-        dg.materialize([numbers], resources={"io_manager": io})
-
-
 def test_manager_built_from_a_blob_client(azurite_server: Any, unique_prefix: str) -> None:
     res = resource(azurite_server)
     mgr = PickledObjectADLS2IOManager(CONTAINER, res.adls2_client, res.blob_client, None, prefix=unique_prefix)
     mgr.handle_output(out_ctx(["x"]), {"a": 1})
     assert manager(azurite_server, unique_prefix).load_input(in_ctx(["x"])) == {"a": 1}
-
-
-def test_missing_partition_error_names_asset_partition_and_uri(azurite_server: Any, unique_prefix: str) -> None:
-    mgr = manager(azurite_server, unique_prefix)
-    mgr.handle_output(out_ctx(["letters"], ["a"], LETTERS), 1)
-    with pytest.raises(FileNotFoundError) as info:
-        mgr.load_input(in_ctx(["letters"], ["a", "b"], LETTERS))
-    assert "partition 'b'" in str(info.value) and "asset ['letters']" in str(info.value)
-    assert f"az://{CONTAINER}/{unique_prefix}/letters/b" in str(info.value)
-
-
-def test_custom_format_failing_half_way_keeps_the_previous_value(azurite_server: Any, unique_prefix: str) -> None:
-    class HalfWriter(JsonADLS2IOManager):
-        def dump_to_path(self, context: Any, obj: Any, path: UPath) -> None:
-            with path.open("w") as f:
-                f.write('{"rows": [1, 2')
-                raise RuntimeError("serializer failed half-way")
-
-    manager(azurite_server, unique_prefix, JsonADLS2IOManager).handle_output(out_ctx(["table"]), {"rows": [0]})
-    for key in (["table"], ["other"]):
-        with pytest.raises(RuntimeError, match="half-way"):
-            manager(azurite_server, unique_prefix, HalfWriter).handle_output(out_ctx(key), {"rows": [1, 2]})
-    assert manager(azurite_server, unique_prefix, JsonADLS2IOManager).load_input(in_ctx(["table"])) == {"rows": [0]}
-    assert keys_under(azurite_server, unique_prefix) == ["table.json"]
 
 
 def test_account_key_never_appears_in_events_errors_logs_or_reprs(
@@ -225,14 +169,9 @@ def test_account_key_never_appears_in_events_errors_logs_or_reprs(
     ]
     assert [r.success for r in results] == [True, False, False]
     texts = [repr(good), repr(io(good)), repr(resource(azurite_server, wrong_key))]
-    failures = []
-    for r in results:
-        for ev in r.all_events:
-            texts += [repr(ev), str(ev.message)]
-            error = getattr(ev.event_specific_data, "error", None)
-            if error is not None:
-                failures.append(error.to_string())
-    stored = "".join(p.read_bytes().decode("latin-1") for p in scratch_dir.rglob("*") if p.is_file())
+    events, failures = event_texts(results)
+    texts += events
+    stored = stored_text(scratch_dir)
     assert "reads_missing" in stored
     texts += [*failures, stored, *(rec.getMessage() for rec in caplog.records)]
     assert len(failures) == 2

@@ -4,10 +4,8 @@ writes under interrupted uploads, error messages, and credentials kept out of ev
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import pickle
 import re
 import socket
 import threading
@@ -16,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from upath import UPath
 
 import dockyard as dg
 from dockyard.aws.s3 import (
@@ -27,25 +24,22 @@ from dockyard.aws.s3 import (
     s3_pickle_io_manager,
     s3_resource,
 )
-from dockyard.testing import IOManagerSuite
 from dockyard.testing.io_manager_suite import LETTERS, in_ctx, out_ctx
 
+from .store_suite import (
+    BUCKET,
+    JsonFormat,
+    ObjectStoreSuite,
+    UniquePrefixIOManagerSuite,
+    event_texts,
+    stored_text,
+)
+
 pytestmark = pytest.mark.s3
-BUCKET = "dockyard"
 
 
-class JsonS3IOManager(PickledObjectS3IOManager):
+class JsonS3IOManager(JsonFormat, PickledObjectS3IOManager):
     """A custom format written through ``path.open``, as users subclass."""
-
-    extension = ".json"
-
-    def dump_to_path(self, context: Any, obj: Any, path: UPath) -> None:
-        with path.open("w") as f:
-            json.dump(obj, f)
-
-    def load_from_path(self, context: Any, path: UPath) -> Any:
-        with path.open("r") as f:
-            return json.load(f)
 
 
 def manager(server: Any, prefix: str, cls: type = PickledObjectS3IOManager, **options: Any) -> Any:
@@ -58,39 +52,65 @@ def keys_under(server: Any, prefix: str) -> list[str]:
 
 
 # -- conformance -----------------------------------------------------------------------------------
-class TestPickledObjectS3IOManager(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self, unique_prefix: str) -> str:
-        return unique_prefix
-
+class TestPickledObjectS3IOManager(UniquePrefixIOManagerSuite):
     @pytest.fixture
     def io_manager_factory(self, s3_server: Any) -> Any:
         return lambda prefix: manager(s3_server, prefix)
 
 
-class TestCustomFormatOnS3(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self, unique_prefix: str) -> str:
-        return unique_prefix
-
+class TestCustomFormatOnS3(UniquePrefixIOManagerSuite):
     @pytest.fixture
     def io_manager_factory(self, s3_server: Any) -> Any:
         return lambda prefix: manager(s3_server, prefix, JsonS3IOManager)
 
 
-# -- layout and definitions ----------------------------------------------------------------------
-def test_objects_follow_the_prefix_asset_key_layout(s3_server: Any, unique_prefix: str) -> None:
-    mgr = manager(s3_server, unique_prefix)
-    ctx = out_ctx(["raw", "orders"])
-    mgr.handle_output(ctx, [1])
-    mgr.handle_output(out_ctx(["daily"], ["a"], LETTERS), 2)
-    mgr.handle_output(out_ctx(None, step_key="op", name="out", run_id="r1"), 3)
-    assert keys_under(s3_server, unique_prefix) == ["daily/a", "raw/orders", "storage/r1/op/out"]
-    assert ctx.get_logged_metadata()["path"] == dg.MetadataValue.path(f"s3://{BUCKET}/{unique_prefix}/raw/orders")
-    body = s3_server.client().get_object(Bucket=BUCKET, Key=f"{unique_prefix}/raw/orders")["Body"].read()
-    assert pickle.loads(body) == [1]
+class TestS3Store(ObjectStoreSuite):
+    scheme = "s3"
+    resource_key = "s3"
+    json_manager = JsonS3IOManager
+    pythonic_manager = S3PickleIOManager
+    configurable_manager = ConfigurablePickledObjectS3IOManager
+
+    @pytest.fixture
+    def server(self, s3_server: Any) -> Any:
+        return s3_server
+
+    def manager(self, server: Any, prefix: str, cls: type | None = None) -> Any:
+        return manager(server, prefix, cls or PickledObjectS3IOManager)
+
+    def keys_under(self, server: Any, prefix: str) -> list[str]:
+        return keys_under(server, prefix)
+
+    def read_object(self, server: Any, key: str) -> bytes:
+        return server.client().get_object(Bucket=BUCKET, Key=key)["Body"].read()  # type: ignore[no-any-return]
+
+    def pythonic_io_manager(self, server: Any, prefix: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+        monkeypatch.setenv("DOCKYARD_TEST_S3_SECRET", server.secret)
+        return S3PickleIOManager(
+            s3_resource=S3Resource(
+                endpoint_url=server.endpoint, aws_access_key_id=server.key,
+                aws_secret_access_key=dg.EnvVar("DOCKYARD_TEST_S3_SECRET"), max_attempts=2,
+            ),
+            s3_bucket=BUCKET,
+            s3_prefix=prefix,
+        )
+
+    def legacy_resources(self, server: Any, prefix: str) -> dict[str, Any]:
+        s3 = s3_resource.configured({
+            "endpoint_url": server.endpoint, "region_name": "us-east-1",
+            "aws_access_key_id": server.key, "aws_secret_access_key": server.secret,
+        })
+        return {"io_manager": s3_pickle_io_manager.configured({"s3_bucket": BUCKET, "s3_prefix": prefix}), "s3": s3}
+
+    test_legacy_manager_uses_the_client_of_resource_s3 = ObjectStoreSuite.check_legacy_manager_uses_its_resource
+
+    def test_missing_partition_error_names_asset_partition_and_uri(self, server: Any, unique_prefix: str) -> None:
+        super().test_missing_partition_error_names_asset_partition_and_uri(server, unique_prefix)
+        with pytest.raises(FileNotFoundError, match=f"s3://{BUCKET}/{unique_prefix}/never"):
+            manager(server, unique_prefix).load_input(in_ctx(["never"]))
 
 
+# -- resources and definitions --------------------------------------------------------------------
 def test_s3_resource_client_and_legacy_resource_reach_the_server(
     s3_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,78 +128,13 @@ def test_s3_resource_client_and_legacy_resource_reach_the_server(
         assert BUCKET in [b["Name"] for b in resources.s3.list_buckets()["Buckets"]]
 
 
-def test_pythonic_manager_runs_partitioned_assets_and_loads_them_downstream(
-    s3_server: Any, unique_prefix: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DOCKYARD_TEST_S3_SECRET", s3_server.secret)
-    io = S3PickleIOManager(
-        s3_resource=S3Resource(
-            endpoint_url=s3_server.endpoint, aws_access_key_id=s3_server.key,
-            aws_secret_access_key=dg.EnvVar("DOCKYARD_TEST_S3_SECRET"), max_attempts=2,
-        ),
-        s3_bucket=BUCKET,
-        s3_prefix=unique_prefix,
-    )
-    days = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
-
-    @dg.asset(partitions_def=days)
-    def daily(context: dg.AssetExecutionContext) -> str:
-        return f"sales of {context.partition_key}"
-
-    @dg.asset
-    def summary(daily: dict[str, str]) -> list[str]:
-        return sorted(daily.values())
-
-    instance = dg.DagsterInstance.ephemeral()
-    for day in days.get_partition_keys():
-        assert dg.materialize([daily], partition_key=day, resources={"io_manager": io}, instance=instance).success
-    result = dg.materialize([daily, summary], selection=[summary], resources={"io_manager": io}, instance=instance)
-    assert result.output_for_node("summary") == [f"sales of 2024-01-0{d}" for d in (1, 2, 3)]
-    assert keys_under(s3_server, unique_prefix) == ["daily/2024-01-01", "daily/2024-01-02", "daily/2024-01-03", "summary"]
-    assert ConfigurablePickledObjectS3IOManager is S3PickleIOManager
-
-
-def test_legacy_manager_uses_the_client_of_resource_s3(s3_server: Any, unique_prefix: str) -> None:
-    s3 = s3_resource.configured({
-        "endpoint_url": s3_server.endpoint, "region_name": "us-east-1",
-        "aws_access_key_id": s3_server.key, "aws_secret_access_key": s3_server.secret,
-    })
-    io = s3_pickle_io_manager.configured({"s3_bucket": BUCKET, "s3_prefix": unique_prefix})
-
-    @dg.asset
-    def numbers() -> list[int]:
-        return [1, 2, 3]
-
-    @dg.asset
-    def total(numbers: list[int]) -> int:
-        return sum(numbers)
-
-    result = dg.materialize([numbers, total], resources={"io_manager": io, "s3": s3})
-    assert result.output_for_node("total") == 6
-    assert keys_under(s3_server, unique_prefix) == ["numbers", "total"]
-    with pytest.raises(dg.DagsterInvalidDefinitionError, match="'s3'"):
-        dg.materialize([numbers], resources={"io_manager": io})
-
-
 def test_default_prefix_is_dagster_and_bucket_names_are_checked() -> None:
     assert S3PickleIOManager(s3_bucket="b").s3_prefix == "dagster"
     with pytest.raises(dg.DagsterInvalidConfigError, match="s3_bucket must be a bucket name"):
         PickledObjectS3IOManager("s3://b/prefix", storage_options={})
 
 
-# -- missing values and store errors -------------------------------------------------------------
-def test_missing_partition_error_names_asset_partition_and_uri(s3_server: Any, unique_prefix: str) -> None:
-    mgr = manager(s3_server, unique_prefix)
-    mgr.handle_output(out_ctx(["letters"], ["a"], LETTERS), 1)
-    with pytest.raises(FileNotFoundError) as info:
-        mgr.load_input(in_ctx(["letters"], ["a", "b"], LETTERS))
-    message = str(info.value)
-    assert "partition 'b'" in message and "asset ['letters']" in message
-    assert f"s3://{BUCKET}/{unique_prefix}/letters/b" in message
-    with pytest.raises(FileNotFoundError, match=f"s3://{BUCKET}/{unique_prefix}/never"):
-        mgr.load_input(in_ctx(["never"]))
-
-
+# -- store errors ---------------------------------------------------------------------------------
 def test_unreachable_endpoint_error_names_asset_uri_and_endpoint(unique_prefix: str) -> None:
     (port,) = _free_ports(1)
     endpoint = f"http://127.0.0.1:{port}"
@@ -309,22 +264,6 @@ def test_interrupted_upload_never_leaves_a_readable_partial_object(
     assert keys_under(s3_server, unique_prefix) == ["blob"]
 
 
-def test_custom_format_failing_half_way_keeps_the_previous_value(s3_server: Any, unique_prefix: str) -> None:
-    class HalfWriter(JsonS3IOManager):
-        def dump_to_path(self, context: Any, obj: Any, path: UPath) -> None:
-            with path.open("w") as f:
-                f.write('{"rows": [1, 2')
-                raise RuntimeError("serializer failed half-way")
-
-    manager(s3_server, unique_prefix, JsonS3IOManager).handle_output(out_ctx(["table"]), {"rows": [0]})
-    with pytest.raises(RuntimeError, match="half-way"):
-        manager(s3_server, unique_prefix, HalfWriter).handle_output(out_ctx(["table"]), {"rows": [1, 2]})
-    with pytest.raises(RuntimeError, match="half-way"):
-        manager(s3_server, unique_prefix, HalfWriter).handle_output(out_ctx(["other"]), {"rows": [1, 2]})
-    assert manager(s3_server, unique_prefix, JsonS3IOManager).load_input(in_ctx(["table"])) == {"rows": [0]}
-    assert keys_under(s3_server, unique_prefix) == ["table.json"]
-
-
 def test_unpicklable_value_writes_nothing(s3_server: Any, unique_prefix: str) -> None:
     mgr = manager(s3_server, unique_prefix)
     mgr.handle_output(out_ctx(["value"]), 1)
@@ -383,14 +322,9 @@ def test_credentials_never_appear_in_events_errors_logs_or_reprs(
     ]
     assert [r.success for r in results] == [True, False, False, False]
     texts = [repr(good), repr(good.s3_resource), str(good.s3_resource.model_dump(exclude={"aws_secret_access_key"}))]
-    failures = []
-    for r in results:
-        for ev in r.all_events:
-            texts += [repr(ev), str(ev.message)]
-            error = getattr(ev.event_specific_data, "error", None)
-            if error is not None:
-                failures.append(error.to_string())
-    stored = "".join(p.read_bytes().decode("latin-1") for p in scratch_dir.rglob("*") if p.is_file())
+    events, failures = event_texts(results)
+    texts += events
+    stored = stored_text(scratch_dir)
     assert "reads_missing" in stored  # the instance's run and event storage is searched too
     texts += [*failures, stored, *(rec.getMessage() for rec in caplog.records)]
     assert len(failures) == 3

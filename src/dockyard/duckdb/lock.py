@@ -14,9 +14,9 @@ shared ``flock`` on ``<database>.lock.waiting``. A holder that keeps a connectio
 uses (``resource.ConnectionCache``) probes that file with a non-blocking exclusive ``flock``
 (:func:`others_waiting`); failing to get it means someone waits, and the holder lets go. A
 process about to take the lock while someone already waits lets that waiter try first (for up
-to ``POLITE_S``), so letting go for a waiter is not undone by taking the file straight back. The probe and the
-announcement are each one system call, and a crashed waiter's lock vanishes with its process, so
-there is nothing to clean up.
+to ``POLITE_S``), so letting go for a waiter is not undone by taking the file straight back.
+The probe and the announcement are each one system call, and a crashed waiter's lock vanishes
+with its process, so there is nothing to clean up.
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ connection (and lets the file go) when the block ends.
 (and the file lock) open between uses, so a store followed by a load pays one connect and one
 close, and the load finds the freshly written blocks still in DuckDB's buffer pool (opening the
 file again costs ~12 ms to connect, ~10-25 ms to close, and reading the table back cold ~30 ms
-more for a 1M-row frame). Holding the file must never make another process wait for long, so the
-connection is closed, and the lock released:
+more for a 1M-row frame). Closing is mostly tearing the instance down, not writing: by the
+commit DuckDB has written the table's blocks to the file (the WAL keeps a few KB), and the
+checkpoint at close takes ~1 ms; the commit itself is durable either way. Holding the file must
+never make another process wait for long, so the connection is closed, and the lock released:
 
 * after any use, if another process is waiting for the file (it announces that through
   ``<database>.lock.waiting``; see ``lock``);
@@ -28,7 +30,10 @@ own connection to the same DuckDB instance, which is cheap. Only file databases 
 ``:memory:`` connection is its own database). A process forked while a connection is cached
 does not touch the inherited one. DuckDB refuses a second connection to an open file with a
 different configuration (e.g. ``read_only``); when dockyard itself opens such a connection, idle
-cached connections to that file are closed first and the connect is retried.
+cached connections to that file are closed first and the connect is retried. A bare
+``duckdb.connect(path, read_only=True)`` in an asset body cannot be intercepted: while the
+manager's connection is cached (up to ``idle_timeout`` after its last use) it meets that DuckDB
+error; open connections through ``DuckDBResource`` instead.
 """
 
 from __future__ import annotations
@@ -95,8 +100,9 @@ _caches_mutex = threading.Lock()
 _inherited: list[Any] = []  # connections a forked child must neither use nor close
 
 
-def release_idle_connections(database: str, skip: ConnectionCache | None = None) -> bool:
-    """Close this process's idle cached connections to ``database``; whether any was closed."""
+def release_idle_connections(database: str) -> bool:
+    """Close this process's idle cached connections to ``database``; whether any was closed
+    (a cache busy in this very call is skipped: its mutex is taken without blocking)."""
     if not is_file_database(database):
         return False
     path = os.path.realpath(database)
@@ -104,7 +110,7 @@ def release_idle_connections(database: str, skip: ConnectionCache | None = None)
     with _caches_mutex:
         caches = list(_caches)
     for cache in caches:
-        if cache is not skip and cache.path == path:
+        if cache.path == path:
             closed = cache.release_if_idle() or closed
     return closed
 

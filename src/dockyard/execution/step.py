@@ -59,6 +59,7 @@ class StepFailed(Exception):
 
 
 def _user_error(cls: type[DagsterError], msg: str, exc: BaseException) -> StepFailed:
+    """``exc`` as a step failure: a ``DagsterError`` as it is, user code's error wrapped once."""
     if isinstance(exc, DagsterError):
         return StepFailed(exc, exc)
     wrapped = cls(msg, user_exception=exc)  # type: ignore[call-arg]
@@ -131,8 +132,6 @@ class StepRunner:
             result = op_def.compute_fn(**kwargs)
             if shape.is_async:
                 result = _run_async(result)
-        except DagsterError as exc:
-            raise StepFailed(exc, exc) from exc
         except Exception as exc:
             raise _user_error(
                 DagsterExecutionStepExecutionError,
@@ -155,18 +154,26 @@ class StepRunner:
             return value
         return self._type_check_input(inp, value)
 
-    def _load_from(self, inp: InputPlan, up_step: str | None, up_out: str | None) -> Any:
+    def _load_from(
+        self, inp: InputPlan, up_step: str | None, up_out: str | None, input_manager_key: str | None = None
+    ) -> Any:
+        """Load through the I/O manager of the upstream output ``up_step``/``up_out``, or, for an
+        unconnected input, through its ``input_manager_key`` (no upstream output, no asset)."""
         run = self.run
-        key = inp.manager_key
+        key = input_manager_key or inp.manager_key
         if key is None:  # a fan-in part: loaded by the manager of the output it came from
             assert up_step is not None and up_out is not None
             key = run.plan.step_by_key[up_step].op_def.output_defs[up_out].io_manager_key
         manager = run.io_manager(key, f"input '{inp.name}' of op '{self.step.key}'")
-        upstream_ctx = run.upstream_output_context(inp, up_step, up_out)
+        upstream_ctx = None
+        asset_key = None
         keys = None
         pdef = None
-        if inp.asset_key is not None:
-            pdef, keys = run.input_partitions(self.step, inp)
+        if input_manager_key is None:
+            upstream_ctx = run.upstream_output_context(inp, up_step, up_out)
+            asset_key = inp.asset_key
+            if asset_key is not None:
+                pdef, keys = run.input_partitions(self.step, inp)
         in_ctx = InputContext(
             name=inp.name,
             config=run.input_config(self.step, inp),
@@ -176,7 +183,7 @@ class StepRunner:
             resource_config=run.resources.resource_config(key),
             resources=run.manager_resources(key),
             op_def=self.step.op_def,
-            asset_key=inp.asset_key,
+            asset_key=asset_key,
             partition_key=run.partition_key,
             asset_partitions_def=pdef,
             asset_partition_keys=keys,
@@ -188,8 +195,6 @@ class StepRunner:
             self.ctx._input_asset_partitions[inp.name] = keys
         try:
             value = manager.load_input(in_ctx)
-        except DagsterError as exc:
-            raise StepFailed(exc, exc) from exc
         except Exception as exc:
             raise _user_error(
                 DagsterExecutionLoadInputError,
@@ -213,35 +218,7 @@ class StepRunner:
         if found:
             return value
         if inp.input_def.input_manager_key:
-            key = inp.input_def.input_manager_key
-            manager = run.io_manager(key, f"input '{inp.name}' of op '{self.step.key}'")
-            in_ctx = InputContext(
-                name=inp.name,
-                config=run.input_config(self.step, inp),
-                definition_metadata=inp.input_def.metadata,
-                upstream_output=None,
-                dagster_type=inp.input_def.dagster_type,
-                resource_config=run.resources.resource_config(key),
-                resources=run.manager_resources(key),
-                op_def=self.step.op_def,
-                partition_key=run.partition_key,
-                instance=run.instance,
-                job_name=run.job_name,
-                log=self.log,
-            )
-            try:
-                value = manager.load_input(in_ctx)
-            except DagsterError as exc:
-                raise StepFailed(exc, exc) from exc
-            except Exception as exc:
-                raise _user_error(
-                    DagsterExecutionLoadInputError,
-                    f'Error occurred while loading input "{inp.name}" of step "{self.step.key}":',
-                    exc,
-                ) from exc
-            self._event(_E.LOADED_INPUT, LoadedInputData(inp.name, key, None, None, in_ctx.consume_input_metadata()),
-                        f'Loaded input "{inp.name}" using input manager "{key}"')
-            return value
+            return self._load_from(inp, None, None, inp.input_def.input_manager_key)
         if inp.input_def.has_default_value:
             return inp.input_def.default_value
         raise StepFailed(*(2 * [DagsterInvalidDefinitionError(
@@ -280,8 +257,6 @@ class StepRunner:
                     self._handle_item(item, seen)
             except StepFailed:
                 raise
-            except DagsterError as exc:
-                raise StepFailed(exc, exc) from exc
             except Exception as exc:
                 raise _user_error(
                     DagsterExecutionStepExecutionError, f'Error occurred while executing op "{step.key}":', exc
@@ -424,8 +399,6 @@ class StepRunner:
                 self._drain_handle_output(ret, out_ctx, o)
         except StepFailed:
             raise
-        except DagsterError as exc:
-            raise StepFailed(exc, exc) from exc
         except Exception as exc:
             raise _user_error(
                 DagsterExecutionHandleOutputError,

@@ -44,14 +44,16 @@ from dockyard.errors import DagsterInvariantViolationError
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.origins import AssetOrigin
 from dockyard.instance.runs import DagsterRun, DagsterRunStatus
-from dockyard.instance.serdes import (
-    dumps,
-    event_log_entry_from_dict,
-    event_log_entry_to_dict,
-    run_from_dict,
-    run_to_dict,
-)
+from dockyard.instance.serdes import dumps, run_to_dict
 from dockyard.instance.storage.base import InstanceStorage
+from dockyard.instance.storage.sql import (
+    SqlQueries,
+    asset_key_column,
+    event_from_row,
+    event_rows,
+    latest_by_partition,
+    run_from_row,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -99,14 +101,6 @@ def _quote(name: str) -> str:
 def _lock_key(schema: str, purpose: str) -> int:
     """A stable signed 32-bit advisory-lock key for ``purpose`` in ``schema``."""
     return zlib.crc32(f"dockyard:{schema}:{purpose}".encode()) - 2**31
-
-
-def _key_str(key: AssetKey) -> str:
-    return json.dumps(list(key.path), separators=(",", ":"))
-
-
-def _entry(row: Any) -> EventLogEntry:
-    return event_log_entry_from_dict(json.loads(row[1]), storage_id=row[0])
 
 
 def redact_url(url: str) -> str:
@@ -168,6 +162,7 @@ class PostgresInstanceStorage(InstanceStorage):
         s = _quote(schema)
         self._t = {name: f"{s}.{name}" for name in ("runs", "events", "materializations", "asset_origins", "dynamic_partitions")}
         self._events_lock = _lock_key(schema, "events")
+        self._queries = SqlQueries("%s", self._t, run_tiebreak="seq", array_params=True)
 
     # -- connection -------------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
@@ -259,44 +254,19 @@ class PostgresInstanceStorage(InstanceStorage):
 
     def get_run(self, run_id: str) -> DagsterRun | None:
         rows = self._read(f"SELECT body FROM {self._t['runs']} WHERE run_id = %s", (run_id,))
-        return run_from_dict(json.loads(rows[0][0])) if rows else None
+        return run_from_row(rows[0]) if rows else None
 
     def get_runs(
         self, limit: int | None = None, status: DagsterRunStatus | None = None, job_name: str | None = None
     ) -> list[DagsterRun]:
-        where: list[str] = []
-        params: list[Any] = []
-        if status is not None:
-            where.append("status = %s")
-            params.append(DagsterRunStatus(status).value)
-        if job_name is not None:
-            where.append("job_name = %s")
-            params.append(job_name)
-        sql = f"SELECT body FROM {self._t['runs']}" + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY created DESC, seq DESC"
-        if limit is not None:
-            sql += " LIMIT %s"
-            params.append(int(limit))
-        return [run_from_dict(json.loads(r[0])) for r in self._read(sql, params)]
+        sql, params = self._queries.runs(limit, status, job_name)
+        return [run_from_row(r) for r in self._read(sql, params)]
 
     # -- events -----------------------------------------------------------------------------------
     def store_events(self, entries: Sequence[EventLogEntry], asset_origins: Sequence[AssetOrigin] = ()) -> None:
         if not entries and not asset_origins:
             return
-        rows: list[tuple[Any, ...]] = []
-        indexed: list[tuple[int, str | None, str | None]] = []
-        for i, e in enumerate(entries):
-            ev = e.dagster_event
-            key = ev.asset_key if ev is not None else None
-            mat = ev.asset_materialization if ev is not None else None
-            partition = mat.partition if mat is not None else (ev.partition if ev is not None else None)
-            key_str = _key_str(key) if key is not None else None
-            rows.append((
-                e.run_id, ev.event_type_value if ev is not None else None, e.step_key, key_str, partition,
-                e.timestamp, dumps(event_log_entry_to_dict(e)),
-            ))
-            if mat is not None:
-                indexed.append((i, key_str, partition))
+        rows, indexed = event_rows(entries)
         ids: list[int] = []
         with self._transaction() as conn, conn.cursor() as cur:
             if rows:
@@ -320,14 +290,14 @@ class PostgresInstanceStorage(InstanceStorage):
                 cur.executemany(
                     f"INSERT INTO {self._t['asset_origins']} (asset_key, body) VALUES (%s, %s) "
                     "ON CONFLICT (asset_key) DO UPDATE SET body = excluded.body",
-                    [(_key_str(o.asset_key), dumps(o.to_dict())) for o in asset_origins],
+                    [(asset_key_column(o.asset_key), dumps(o.to_dict())) for o in asset_origins],
                 )
         for entry, storage_id in zip(entries, ids, strict=True):
             entry.storage_id = storage_id
 
     def get_logs_for_run(self, run_id: str) -> list[EventLogEntry]:
         rows = self._read(f"SELECT id, body FROM {self._t['events']} WHERE run_id = %s ORDER BY id", (run_id,))
-        return [_entry(r) for r in rows]
+        return [event_from_row(r) for r in rows]
 
     # -- asset index ------------------------------------------------------------------------------
     def get_materializations(
@@ -339,28 +309,10 @@ class PostgresInstanceStorage(InstanceStorage):
         after_id: int | None = None,
         before_id: int | None = None,
     ) -> list[EventLogEntry]:
-        where = ["m.asset_key = %s"]
-        params: list[Any] = [_key_str(asset_key)]
-        if partitions is not None:
-            parts = list(partitions)
-            if not parts:
-                return []
-            where.append("m.partition = ANY(%s)")
-            params.append(parts)
-        if after_id is not None:
-            where.append("m.event_id > %s")
-            params.append(int(after_id))
-        if before_id is not None:
-            where.append("m.event_id < %s")
-            params.append(int(before_id))
-        sql = (
-            f"SELECT e.id, e.body FROM {self._t['materializations']} m JOIN {self._t['events']} e ON e.id = m.event_id "
-            f"WHERE {' AND '.join(where)} ORDER BY m.event_id {'ASC' if ascending else 'DESC'}"
-        )
-        if limit is not None:
-            sql += " LIMIT %s"
-            params.append(int(limit))
-        return [_entry(r) for r in self._read(sql, params)]
+        query = self._queries.materializations(asset_key, limit, ascending, partitions, after_id, before_id)
+        if query is None:
+            return []
+        return [event_from_row(r) for r in self._read(*query)]
 
     def get_latest_materializations_by_partition(self, asset_key: AssetKey) -> dict[str, EventLogEntry]:
         rows = self._read(
@@ -368,27 +320,23 @@ class PostgresInstanceStorage(InstanceStorage):
             f" SELECT max(event_id) AS id FROM {self._t['materializations']}"
             " WHERE asset_key = %s AND partition IS NOT NULL GROUP BY partition"
             ") latest ON latest.id = e.id ORDER BY e.id",
-            (_key_str(asset_key),),
+            (asset_key_column(asset_key),),
         )
-        out: dict[str, EventLogEntry] = {}
-        for r in rows:
-            entry = _entry(r)
-            out[entry.asset_materialization.partition] = entry
-        return out
+        return latest_by_partition(rows)
 
     def get_asset_keys(self) -> list[AssetKey]:
         rows = self._read(f"SELECT DISTINCT asset_key FROM {self._t['materializations']}")
         return sorted(AssetKey(json.loads(r[0])) for r in rows)
 
     def wipe_asset(self, asset_key: AssetKey) -> None:
-        key = _key_str(asset_key)
+        key = asset_key_column(asset_key)
         with self._transaction() as conn:
             conn.execute(f"DELETE FROM {self._t['materializations']} WHERE asset_key = %s", (key,))
             conn.execute(f"DELETE FROM {self._t['events']} WHERE asset_key = %s", (key,))
             conn.execute(f"DELETE FROM {self._t['asset_origins']} WHERE asset_key = %s", (key,))
 
     def get_asset_origin(self, asset_key: AssetKey) -> AssetOrigin | None:
-        rows = self._read(f"SELECT body FROM {self._t['asset_origins']} WHERE asset_key = %s", (_key_str(asset_key),))
+        rows = self._read(f"SELECT body FROM {self._t['asset_origins']} WHERE asset_key = %s", (asset_key_column(asset_key),))
         return AssetOrigin.from_dict(json.loads(rows[0][0])) if rows else None
 
     # -- dynamic partitions -----------------------------------------------------------------------

@@ -176,6 +176,39 @@ def invalid_mapping(
     )
 
 
+class _SameUpstreamForEveryPartition(PartitionMapping):
+    """A mapping under which every downstream partition depends on the same upstream partitions,
+    so an upstream subset touching any of them reaches every downstream partition."""
+
+    __slots__ = ()
+
+    def get_downstream_partitions_for_partitions(
+        self,
+        upstream_partitions_subset: PartitionsSubset,
+        upstream_partitions_def: PartitionsDefinition,
+        downstream_partitions_def: PartitionsDefinition,
+        current_time: datetime | None = None,
+        dynamic_partitions_store: DynamicPartitionsStore | None = None,
+    ) -> PartitionsSubset:
+        if self._touches(
+            upstream_partitions_subset, upstream_partitions_def, current_time, dynamic_partitions_store
+        ):
+            return downstream_partitions_def.subset_with_all_partitions(
+                current_time, dynamic_partitions_store
+            )
+        return downstream_partitions_def.empty_subset()
+
+    @abstractmethod
+    def _touches(
+        self,
+        upstream_partitions_subset: PartitionsSubset,
+        upstream_partitions_def: PartitionsDefinition,
+        current_time: datetime | None,
+        dynamic_partitions_store: DynamicPartitionsStore | None,
+    ) -> bool:
+        """Whether ``upstream_partitions_subset`` holds an upstream partition depended on."""
+
+
 # -- the key-set mappings ---------------------------------------------------------------------
 
 
@@ -262,7 +295,7 @@ class IdentityPartitionMapping(PartitionMapping):
 
 
 @dataclass(frozen=True, slots=True)
-class AllPartitionMapping(PartitionMapping):
+class AllPartitionMapping(_SameUpstreamForEveryPartition):
     """Every downstream partition depends on every upstream partition."""
 
     def get_upstream_mapped_partitions_result_for_partitions(
@@ -280,19 +313,14 @@ class AllPartitionMapping(PartitionMapping):
             DefaultPartitionsSubset(upstream_partitions_def),
         )
 
-    def get_downstream_partitions_for_partitions(
+    def _touches(
         self,
         upstream_partitions_subset: PartitionsSubset,
         upstream_partitions_def: PartitionsDefinition,
-        downstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> PartitionsSubset:
-        if len(upstream_partitions_subset) == 0:
-            return downstream_partitions_def.empty_subset()
-        return downstream_partitions_def.subset_with_all_partitions(
-            current_time, dynamic_partitions_store
-        )
+        current_time: datetime | None,
+        dynamic_partitions_store: DynamicPartitionsStore | None,
+    ) -> bool:
+        return len(upstream_partitions_subset) != 0
 
     @property
     def description(self) -> str:
@@ -300,7 +328,7 @@ class AllPartitionMapping(PartitionMapping):
 
 
 @dataclass(frozen=True, slots=True)
-class LastPartitionMapping(PartitionMapping):
+class LastPartitionMapping(_SameUpstreamForEveryPartition):
     """Every downstream partition depends on the upstream's last partition."""
 
     def get_upstream_mapped_partitions_result_for_partitions(
@@ -319,29 +347,24 @@ class LastPartitionMapping(PartitionMapping):
             DefaultPartitionsSubset(upstream_partitions_def),
         )
 
-    def get_downstream_partitions_for_partitions(
+    def _touches(
         self,
         upstream_partitions_subset: PartitionsSubset,
         upstream_partitions_def: PartitionsDefinition,
-        downstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> PartitionsSubset:
+        current_time: datetime | None,
+        dynamic_partitions_store: DynamicPartitionsStore | None,
+    ) -> bool:
         last = upstream_partitions_def.get_last_partition_key(
             current_time, dynamic_partitions_store
         )
-        if last is not None and last in upstream_partitions_subset:
-            return downstream_partitions_def.subset_with_all_partitions(
-                current_time, dynamic_partitions_store
-            )
-        return downstream_partitions_def.empty_subset()
+        return last is not None and last in upstream_partitions_subset
 
     @property
     def description(self) -> str:
         return "Every downstream partition depends on the last partition of the upstream asset."
 
 
-class SpecificPartitionsPartitionMapping(PartitionMapping):
+class SpecificPartitionsPartitionMapping(_SameUpstreamForEveryPartition):
     """Every downstream partition depends on the same fixed upstream keys.
 
     Args:
@@ -374,19 +397,14 @@ class SpecificPartitionsPartitionMapping(PartitionMapping):
             upstream_partitions_def, self._keys, current_time, dynamic_partitions_store
         )
 
-    def get_downstream_partitions_for_partitions(
+    def _touches(
         self,
         upstream_partitions_subset: PartitionsSubset,
         upstream_partitions_def: PartitionsDefinition,
-        downstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> PartitionsSubset:
-        if any(k in upstream_partitions_subset for k in self._keys):
-            return downstream_partitions_def.subset_with_all_partitions(
-                current_time, dynamic_partitions_store
-            )
-        return downstream_partitions_def.empty_subset()
+        current_time: datetime | None,
+        dynamic_partitions_store: DynamicPartitionsStore | None,
+    ) -> bool:
+        return any(k in upstream_partitions_subset for k in self._keys)
 
     def validate_partition_mapping(
         self,

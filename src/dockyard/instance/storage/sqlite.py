@@ -32,14 +32,16 @@ from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.origins import AssetOrigin
 from dockyard.instance.runs import DagsterRun, DagsterRunStatus
-from dockyard.instance.serdes import (
-    dumps,
-    event_log_entry_from_dict,
-    event_log_entry_to_dict,
-    run_from_dict,
-    run_to_dict,
-)
+from dockyard.instance.serdes import dumps, run_to_dict
 from dockyard.instance.storage.base import InstanceStorage
+from dockyard.instance.storage.sql import (
+    SqlQueries,
+    asset_key_column,
+    event_from_row,
+    event_rows,
+    latest_by_partition,
+    run_from_row,
+)
 
 if TYPE_CHECKING:
     import sqlite3
@@ -69,14 +71,12 @@ CREATE TABLE IF NOT EXISTS dynamic_partitions (
     UNIQUE(name, partition_key)
 );
 """
-
-
-def _key_str(key: AssetKey) -> str:
-    return json.dumps(list(key.path), separators=(",", ":"))
-
-
-def _entry(row: Any) -> EventLogEntry:
-    return event_log_entry_from_dict(json.loads(row[1]), storage_id=row[0])
+_QUERIES = SqlQueries(
+    "?",
+    {"runs": "runs", "events": "events", "materializations": "materializations"},
+    run_tiebreak="rowid",
+    array_params=False,
+)
 
 
 class SqliteInstanceStorage(InstanceStorage):
@@ -159,55 +159,37 @@ class SqliteInstanceStorage(InstanceStorage):
 
     def get_run(self, run_id: str) -> DagsterRun | None:
         rows = self._read("SELECT body FROM runs WHERE run_id=?", (run_id,))
-        return run_from_dict(json.loads(rows[0][0])) if rows else None
+        return run_from_row(rows[0]) if rows else None
 
     def get_runs(
         self, limit: int | None = None, status: DagsterRunStatus | None = None, job_name: str | None = None
     ) -> list[DagsterRun]:
-        where: list[str] = []
-        params: list[Any] = []
-        if status is not None:
-            where.append("status=?")
-            params.append(DagsterRunStatus(status).value)
-        if job_name is not None:
-            where.append("job_name=?")
-            params.append(job_name)
-        sql = "SELECT body FROM runs" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created DESC, rowid DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return [run_from_dict(json.loads(r[0])) for r in self._read(sql, params)]
+        sql, params = _QUERIES.runs(limit, status, job_name)
+        return [run_from_row(r) for r in self._read(sql, params)]
 
     # -- events -----------------------------------------------------------------------------------
     def store_events(self, entries: Sequence[EventLogEntry], asset_origins: Sequence[AssetOrigin] = ()) -> None:
-        rows = []
-        for e in entries:
-            ev = e.dagster_event
-            key = ev.asset_key if ev is not None else None
-            mat = ev.asset_materialization if ev is not None else None
-            partition = mat.partition if mat is not None else (ev.partition if ev is not None else None)
-            rows.append((
-                e.run_id, ev.event_type_value if ev is not None else None, e.step_key,
-                _key_str(key) if key is not None else None, partition, e.timestamp, dumps(event_log_entry_to_dict(e)),
-                mat is not None,
-            ))
+        rows, indexed = event_rows(entries)
         with self._write() as conn:
             for e, row in zip(entries, rows, strict=True):
                 cur = conn.execute(
                     "INSERT INTO events(run_id, event_type, step_key, asset_key, partition, timestamp, body) VALUES (?,?,?,?,?,?,?)",
-                    row[:7],
+                    row,
                 )
                 e.storage_id = cur.lastrowid
-                if row[7]:
-                    conn.execute("INSERT INTO materializations(event_id, asset_key, partition) VALUES (?,?,?)", (cur.lastrowid, row[3], row[4]))
+            if indexed:
+                conn.executemany(
+                    "INSERT INTO materializations(event_id, asset_key, partition) VALUES (?,?,?)",
+                    [(entries[i].storage_id, key, partition) for i, key, partition in indexed],
+                )
             if asset_origins:
                 conn.executemany(
                     "INSERT OR REPLACE INTO asset_origins(asset_key, body) VALUES (?,?)",
-                    [(_key_str(o.asset_key), dumps(o.to_dict())) for o in asset_origins],
+                    [(asset_key_column(o.asset_key), dumps(o.to_dict())) for o in asset_origins],
                 )
 
     def get_logs_for_run(self, run_id: str) -> list[EventLogEntry]:
-        return [_entry(r) for r in self._read("SELECT id, body FROM events WHERE run_id=? ORDER BY id", (run_id,))]
+        return [event_from_row(r) for r in self._read("SELECT id, body FROM events WHERE run_id=? ORDER BY id", (run_id,))]
 
     # -- asset index ------------------------------------------------------------------------------
     def get_materializations(
@@ -219,54 +201,32 @@ class SqliteInstanceStorage(InstanceStorage):
         after_id: int | None = None,
         before_id: int | None = None,
     ) -> list[EventLogEntry]:
-        where = ["m.asset_key=?"]
-        params: list[Any] = [_key_str(asset_key)]
-        if partitions is not None:
-            parts = list(partitions)
-            if not parts:
-                return []
-            where.append(f"m.partition IN ({','.join('?' * len(parts))})")
-            params.extend(parts)
-        if after_id is not None:
-            where.append("m.event_id>?")
-            params.append(int(after_id))
-        if before_id is not None:
-            where.append("m.event_id<?")
-            params.append(int(before_id))
-        sql = (
-            "SELECT e.id, e.body FROM materializations m JOIN events e ON e.id=m.event_id WHERE "
-            + " AND ".join(where) + f" ORDER BY m.event_id {'ASC' if ascending else 'DESC'}"
-        )
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
-        return [_entry(r) for r in self._read(sql, params)]
+        query = _QUERIES.materializations(asset_key, limit, ascending, partitions, after_id, before_id)
+        if query is None:
+            return []
+        return [event_from_row(r) for r in self._read(*query)]
 
     def get_latest_materializations_by_partition(self, asset_key: AssetKey) -> dict[str, EventLogEntry]:
         rows = self._read(
             "SELECT e.id, e.body FROM events e JOIN ("
             " SELECT MAX(event_id) AS id FROM materializations WHERE asset_key=? AND partition IS NOT NULL GROUP BY partition"
             ") latest ON latest.id=e.id ORDER BY e.id",
-            (_key_str(asset_key),),
+            (asset_key_column(asset_key),),
         )
-        out: dict[str, EventLogEntry] = {}
-        for r in rows:
-            entry = _entry(r)
-            out[entry.asset_materialization.partition] = entry
-        return out
+        return latest_by_partition(rows)
 
     def get_asset_keys(self) -> list[AssetKey]:
         return sorted(AssetKey(json.loads(r[0])) for r in self._read("SELECT DISTINCT asset_key FROM materializations"))
 
     def wipe_asset(self, asset_key: AssetKey) -> None:
-        key = _key_str(asset_key)
+        key = asset_key_column(asset_key)
         with self._write() as conn:
             conn.execute("DELETE FROM materializations WHERE asset_key=?", (key,))
             conn.execute("DELETE FROM events WHERE asset_key=?", (key,))
             conn.execute("DELETE FROM asset_origins WHERE asset_key=?", (key,))
 
     def get_asset_origin(self, asset_key: AssetKey) -> AssetOrigin | None:
-        rows = self._read("SELECT body FROM asset_origins WHERE asset_key=?", (_key_str(asset_key),))
+        rows = self._read("SELECT body FROM asset_origins WHERE asset_key=?", (asset_key_column(asset_key),))
         return AssetOrigin.from_dict(json.loads(rows[0][0])) if rows else None
 
     # -- dynamic partitions -----------------------------------------------------------------------
