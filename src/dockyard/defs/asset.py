@@ -22,7 +22,7 @@ from dockyard.defs.op import (
     build_input_defs,
 )
 from dockyard.defs.signature import analyze
-from dockyard.defs.types import Nothing, resolve_dagster_type
+from dockyard.defs.types import resolve_dagster_type
 from dockyard.errors import DagsterInvalidDefinitionError
 
 _UNSET: Any = inspect.Parameter.empty
@@ -617,7 +617,3 @@ def multi_asset(
         )
 
     return wrap(compute_fn) if compute_fn is not None else wrap
-
-
-def nothing_type() -> Any:
-    return Nothing

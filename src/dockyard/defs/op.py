@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from dockyard.defs.signature import FunctionShape, Param, analyze
-from dockyard.defs.types import DagsterType, Nothing, resolve_dagster_type
+from dockyard.defs.types import DagsterType, resolve_dagster_type
 from dockyard.errors import DagsterInvalidDefinitionError
 
 _UNSET: Any = inspect.Parameter.empty
@@ -350,7 +350,3 @@ def op(
     if fn is not None:
         return wrap(fn)
     return wrap
-
-
-def nothing_output_defs() -> dict[str, OutputDefinition]:
-    return {"result": OutputDefinition("result", Nothing)}

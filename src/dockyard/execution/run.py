@@ -7,7 +7,6 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dockyard.defs.keys import AssetKey
 from dockyard.defs.op import DEFAULT_IO_MANAGER_KEY
 from dockyard.defs.resource import Resources
 from dockyard.errors import (
@@ -35,7 +34,6 @@ from dockyard.io.context import OutputContext
 
 _RUN_CONFIG_KEYS = ("ops", "solids", "resources", "execution", "loggers", "inputs")
 _OP_CONFIG_KEYS = ("config", "inputs", "outputs")
-_NOTHING: Any = object()
 # Step progress (emitted by ActiveRun for every executor): an INFO record per finished/failed/skipped
 # step, a DEBUG record per started step, each with args (index, total, step_key, ...) and attribute
 # ``dockyard_progress`` naming the phase ("start", "done", "failed", "skipped"). Levels are checked
@@ -273,7 +271,7 @@ class RunState:
 
 
 def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], managers: Mapping[str, Any]) -> None:
-    from dockyard.defs.config import validate_config
+    from dockyard.defs.config import is_required, validate_config
 
     errors: list[str] = []
     for k in run_config:
@@ -328,8 +326,6 @@ def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], manage
             ct = getattr(defn, "output_config_type", None)
             if ct is None or o.output_def.is_nothing:
                 continue
-            from dockyard.defs.config import is_required
-
             given = ((ops.get(step.key) or {}).get("outputs") or {}).get(o.name) if isinstance(ops.get(step.key), Mapping) else None
             if given is None and is_required(ct):
                 errors.append(f'Missing required config entry "outputs" at path root:ops:{step.key} (output "{o.name}").')
@@ -567,7 +563,3 @@ def execute_job_in_process(
     if failures and raise_on_error:
         raise failures[0].error
     return result
-
-
-def asset_key_of(value: Any) -> AssetKey:
-    return AssetKey.from_coercible(value)

@@ -10,7 +10,6 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from dockyard.defs.metadata import MetadataValue
 from dockyard.defs.results import (
     AssetMaterialization,
     AssetObservation,
@@ -468,7 +467,3 @@ def _run_async(result: Any) -> Any:
 
         return iter(asyncio.run(collect()))
     return asyncio.run(result)
-
-
-def metadata_values(meta: dict[str, Any]) -> dict[str, MetadataValue]:
-    return meta
