@@ -114,7 +114,8 @@ def test_launch_from_catalog_shows_live_progress(server: str, page: Any, shots: 
     page.click("#materialize-selected")
     page.wait_for_url(re.compile(r"/runs/[0-9a-f-]+$"))
     # `slow` sleeps 1.5 s: the page must show it running before the run ends
-    page.wait_for_function("document.getElementById('run-progress-text').textContent.includes('running slow')")
+    # (a locator wait, not wait_for_function: the page's CSP forbids evaluating strings)
+    page.locator("#run-progress-text", has_text="running slow").wait_for()
     assert page.locator("#run-status .badge").inner_text() in ("started", "starting")
     page.screenshot(path=str(shots / "04-run-live.png"), full_page=True)
     wait_for_run_end(page, "success")
