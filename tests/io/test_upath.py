@@ -290,6 +290,93 @@ def test_sync_partitions_load_concurrently_on_a_bounded_pool() -> None:
     assert len(threads) > 1
 
 
+def test_loads_reuse_the_same_threads_across_calls(tmp_path: Path) -> None:
+    threads: list[set[int]] = []
+
+    class Recording(UPathIOManager):
+        def load_from_path(self, context: Any, path: UPath) -> Any:
+            threads[-1].add(threading.get_native_id())
+            time.sleep(0.01)
+            return super().load_from_path(context, path)
+
+    mgr = Recording(base_path=UPath(tmp_path))
+    for key in "abc":
+        mgr.handle_output(out_ctx(["x"], [key], LETTERS), key)
+    for _ in range(3):
+        threads.append(set())
+        assert mgr.load_input(in_ctx(["x"], ["a", "b", "c"], LETTERS)) == {"a": "a", "b": "b", "c": "c"}
+    assert threading.get_native_id() not in threads[0]
+    # Local loads run on the two persistent loader threads, not on new threads per call.
+    assert threads[0] | threads[1] | threads[2] == threads[0] and len(threads[0]) <= 2
+
+
+def test_a_load_nested_in_a_loader_thread_runs_inline(tmp_path: Path) -> None:
+    """A ``load_from_path`` that loads partitions itself must not wait on the pool its own
+    callers fill (2 outer loads on the 2 local threads, each with nested loads: no deadlock)."""
+    inner = UPathIOManager(base_path=UPath(tmp_path / "inner"))
+    for key in "abc":
+        inner.handle_output(out_ctx(["inner"], [key], LETTERS), key.upper())
+
+    class Outer(UPathIOManager):
+        def load_from_path(self, context: Any, path: UPath) -> Any:
+            nested = inner.load_input(in_ctx(["inner"], ["a", "b", "c"], LETTERS))
+            return (path.name, "".join(nested.values()))
+
+    outer = Outer(base_path=UPath(tmp_path / "outer"))
+    result: dict[str, Any] = {}
+    worker = threading.Thread(
+        target=lambda: result.update(outer.load_input(in_ctx(["o"], ["a", "b", "c"], LETTERS))), daemon=True
+    )
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "nested partition loads deadlocked"
+    assert result == {"a": ("a", "ABC"), "b": ("b", "ABC"), "c": ("c", "ABC")}
+
+
+def test_a_forked_child_loads_on_its_own_threads(tmp_path: Path) -> None:
+    """The parent's loader threads do not exist in a forked child: the child must start its own
+    (a pool object inherited as-is would queue the loads for threads that never run them)."""
+    mgr = UPathIOManager(base_path=UPath(tmp_path))
+    for key in "abc":
+        mgr.handle_output(out_ctx(["x"], [key], LETTERS), key)
+    ctx = in_ctx(["x"], ["a", "b", "c"], LETTERS)
+    assert mgr.load_input(ctx) == {"a": "a", "b": "b", "c": "c"}  # the parent's pool exists now
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code
+        code = 2
+        try:
+            import signal
+
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)  # pytest-timeout may own SIGALRM
+            signal.alarm(10)  # a hung load kills the child instead of hanging the test run
+            code = 0 if mgr.load_input(ctx) == {"a": "a", "b": "b", "c": "c"} else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_failed_load_leaves_no_load_running(tmp_path: Path) -> None:
+    finished: list[str] = []
+
+    class SlowThenFail(UPathIOManager):
+        def load_from_path(self, context: Any, path: UPath) -> Any:
+            if path.stem == "a":
+                raise ValueError("bad partition a")
+            time.sleep(0.05)
+            finished.append(path.stem)
+            return path.stem
+
+    mgr = SlowThenFail(base_path=UPath(tmp_path))
+    for key in "abc":
+        mgr.handle_output(out_ctx(["x"], [key], LETTERS), key)
+    with pytest.raises(ValueError, match="bad partition a"):
+        mgr.load_input(in_ctx(["x"], ["a", "b", "c"], LETTERS))
+    snapshot = list(finished)
+    time.sleep(0.2)
+    assert finished == snapshot  # every load that had started was over when the error was raised
+
+
 def test_first_failing_partition_in_key_order_is_raised(tmp_path: Path) -> None:
     mgr = UPathIOManager(base_path=UPath(tmp_path))
     mgr.handle_output(out_ctx(["x"], ["c"], LETTERS), 1)

@@ -39,7 +39,7 @@ import pickle
 import shutil
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dockyard.defs.metadata import PathMetadataValue
@@ -59,7 +59,7 @@ PICKLE_PROTOCOL = 4
 MAX_LOAD_WORKERS = 8
 # On local disk a read is CPU-bound (decode + convert) and the GIL serialises much of it, so more
 # threads than ~2 buy no speed but keep that many files' read buffers alive at once (the
-# 24-partition parquet benchmark: peak memory 1.86x the data with 8 threads, ~1.2x with 2).
+# 24-partition parquet benchmark: peak memory 1.86x the data with 8 threads, ~1.1x with 2).
 # Remote stores are latency-bound and use MAX_LOAD_WORKERS.
 LOCAL_LOAD_WORKERS = 2
 LOCAL_PROTOCOLS = frozenset({"", "file", "local"})
@@ -227,25 +227,64 @@ def move_into_place(fs: Any, tmp: str, final: str) -> None:
         fs.rm_file(tmp)
 
 
+class _LoaderPools:
+    """Process-wide thread pools for partition loads, one per worker count, kept between calls.
+
+    Reusing the same threads keeps their allocator state (glibc arenas, Arrow's per-thread
+    caches) warm, where a pool made per call starts new threads that each take fresh allocator
+    arenas, and it saves starting threads on every load. A load made from inside a loader thread
+    (a ``load_from_path`` that loads partitions itself) runs inline, so nested loads never wait
+    on a pool that their own callers fill. A forked child starts with no pools (the parent's
+    threads do not exist there).
+    """
+
+    def __init__(self) -> None:
+        self._pools: dict[int, ThreadPoolExecutor] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        os.register_at_fork(after_in_child=self._pools.clear)
+
+    def _mark_loader_thread(self) -> None:
+        self._local.loader = True
+
+    def in_loader_thread(self) -> bool:
+        return getattr(self._local, "loader", False)
+
+    def get(self, workers: int) -> ThreadPoolExecutor:
+        pool = self._pools.get(workers)
+        if pool is None:
+            with self._lock:
+                pool = self._pools.get(workers)
+                if pool is None:
+                    pool = self._pools[workers] = ThreadPoolExecutor(
+                        workers, thread_name_prefix="dockyard-load", initializer=self._mark_loader_thread
+                    )
+        return pool
+
+
+_LOADER_POOLS = _LoaderPools()
+
+
 def load_partition_values(
     keys: Sequence[str], load_one: Callable[[str], Any], max_workers: int = MAX_LOAD_WORKERS
 ) -> dict[str, Any]:
     """``{key: load_one(key)}`` in key order, loaded on up to ``max_workers`` threads.
 
     ``load_one`` returns ``MISSING`` for a skipped partition. The first failure (in key order)
-    is raised and the loads not yet started are cancelled.
+    is raised once the loads already running have finished; those not yet started are cancelled.
     """
-    if len(keys) <= 1:
+    if len(keys) <= 1 or max_workers <= 1 or _LOADER_POOLS.in_loader_thread():
         results = [load_one(k) for k in keys]
     else:
-        with ThreadPoolExecutor(min(max_workers, len(keys)), thread_name_prefix="dockyard-load") as pool:
-            futures: list[Future[Any]] = [pool.submit(load_one, k) for k in keys]
-            try:
-                results = [f.result() for f in futures]
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        pool = _LOADER_POOLS.get(max_workers)
+        futures: list[Future[Any]] = [pool.submit(load_one, k) for k in keys]
+        try:
+            results = [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            wait(futures)  # nothing of this load keeps running after it has failed
+            raise
     return {k: v for k, v in zip(keys, results, strict=True) if v is not MISSING}
 
 
