@@ -96,6 +96,32 @@ _FAN = "1 root → n children → 1 join taking all n via AssetIn; FilesystemIOM
 _TMPFS = "storage on tmpfs: engine overhead"
 _DISK = "storage on the disk: what a user sees, file creation included"
 
+
+def graph_workloads(script: str, what: str, timeout_s: float, size: str, small: str) -> tuple[Workload, Workload]:
+    """An asset-graph workload on tmpfs (every phase) and its ``_disk`` twin (the per-asset rows
+    and the storage floor), both running ``script``; ``size``/``small`` as in ``graph_metrics``."""
+    return (
+        Workload(
+            name=script,
+            description=f"{what}; {_TMPFS}",
+            timeout_s=timeout_s,
+            storage="tmpfs",
+            metrics=graph_metrics(size, small, detail=True),
+        ),
+        Workload(
+            name=f"{script}_disk",
+            description=f"{script} again; {_DISK}",
+            timeout_s=timeout_s,
+            script_name=script,
+            storage="disk",
+            metrics=graph_metrics(size, small, detail=False),
+        ),
+    )
+
+
+CHAIN_500, CHAIN_500_DISK = graph_workloads("chain_500", _CHAIN, 420, "n={n}", "n={small_n}")
+FAN_200, FAN_200_DISK = graph_workloads("fan_200", _FAN, 300, "{assets} assets", "{small_assets} assets")
+
 WORKLOADS: tuple[Workload, ...] = (
     Workload(
         name="import_time",
@@ -106,36 +132,10 @@ WORKLOADS: tuple[Workload, ...] = (
             Metric("net_s", "import minus bare interpreter start", "s"),
         ),
     ),
-    Workload(
-        name="chain_500",
-        description=f"{_CHAIN}; {_TMPFS}",
-        timeout_s=420,
-        storage="tmpfs",
-        metrics=graph_metrics("n={n}", "n={small_n}", detail=True),
-    ),
-    Workload(
-        name="fan_200",
-        description=f"{_FAN}; {_TMPFS}",
-        timeout_s=300,
-        storage="tmpfs",
-        metrics=graph_metrics("{assets} assets", "{small_assets} assets", detail=True),
-    ),
-    Workload(
-        name="chain_500_disk",
-        description=f"chain_500 again; {_DISK}",
-        timeout_s=420,
-        script_name="chain_500",
-        storage="disk",
-        metrics=graph_metrics("n={n}", "n={small_n}", detail=False),
-    ),
-    Workload(
-        name="fan_200_disk",
-        description=f"fan_200 again; {_DISK}",
-        timeout_s=300,
-        script_name="fan_200",
-        storage="disk",
-        metrics=graph_metrics("{assets} assets", "{small_assets} assets", detail=False),
-    ),
+    CHAIN_500,
+    FAN_200,
+    CHAIN_500_DISK,
+    FAN_200_DISK,
     Workload(
         name="multiprocess_fan_20",
         description="20 independent assets + 1 join, `execute_job(reconstructable(...))` on the multiprocess executor (2 workers, spawn, start-up included)",

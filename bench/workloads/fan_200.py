@@ -17,19 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _common import (
-    QUICK,
-    Stamps,
-    combine,
-    divert_stdout,
-    emit,
-    file_write_floor_ms,
-    fresh_dir,
-    load_impl,
-    materialize_timed,
-    measure_graph,
-    storage_dir,
-)
+from _common import QUICK, Stamps, run_graph_workload
 
 LARGE, SMALL = (20, 5) if QUICK else (200, 50)
 # (min reps, max reps, time budget s): dagster gets the minimum, fast runs get more samples.
@@ -66,43 +54,16 @@ def build_fan(dg: Any, n: int, stamps: Stamps, prefix: str = "") -> list[Any]:
     return [root, *(make_child(i) for i in range(n)), join]
 
 
-def run_size(dg: Any, n: int, reps: tuple[int, int, float], stamps: Stamps) -> Any:
-    return measure_graph(
-        dg,
-        lambda: build_fan(dg, n, stamps),
-        stamps,
-        assets=n + 2,
-        check_node="join",
-        expected=n + n * (n - 1) // 2,
-        min_reps=reps[0],
-        max_reps=reps[1],
-        budget_s=reps[2],
-    )
-
-
 def main() -> None:
-    dg = load_impl()
-    divert_stdout()
-    stamps = Stamps()
-    with fresh_dir("warmup") as tmp:
-        materialize_timed(dg, build_fan(dg, 2, stamps, prefix="warm_"), stamps, tmp)
-    floor = file_write_floor_ms()
-    large, reps_large, err_large = run_size(dg, LARGE, REPS_LARGE, stamps)
-    small, reps_small, err_small = run_size(dg, SMALL, REPS_SMALL, stamps)
-    metrics = combine(large, small)
-    # The disk's file-creation cost drifts with machine load: average the floor from both ends.
-    metrics["fs_write_ms"] = (floor + file_write_floor_ms()) / 2
-    emit(
+    run_graph_workload(
         "fan_200",
-        metrics,
-        n=LARGE,
-        small_n=SMALL,
+        build_fan,
+        sizes=(LARGE, SMALL),
+        reps=(REPS_LARGE, REPS_SMALL),
+        warmup=(2, "warm_"),
+        check=lambda n: (n + 2, "join", n + n * (n - 1) // 2),
         assets=LARGE + 2,
         small_assets=SMALL + 2,
-        reps=reps_large,
-        small_reps=reps_small,
-        storage=storage_dir(),
-        check_error=err_large or err_small,
     )
 
 

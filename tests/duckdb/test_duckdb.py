@@ -57,34 +57,23 @@ def _factory(cls: type, database: str) -> Callable[..., Any]:
     return make
 
 
-class TestDuckDBPandas(DbIOManagerSuite):
-    @pytest.fixture
-    def frame_adapter(self) -> FrameAdapter:
-        return PANDAS
+class TestDuckDBConformance(DbIOManagerSuite):
+    """The suite for the pandas, polars and PyArrow managers."""
+
+    @pytest.fixture(
+        params=[(PANDAS, DuckDBPandasIOManager), (POLARS, DuckDBPolarsIOManager), (ARROW, DuckDBPyArrowIOManager)],
+        ids=["pandas", "polars", "pyarrow"],
+    )
+    def flavour(self, request: pytest.FixtureRequest) -> tuple[FrameAdapter, type]:
+        return request.param  # type: ignore[no-any-return]
 
     @pytest.fixture
-    def io_manager_factory(self, database: str) -> Callable[..., Any]:
-        return _factory(DuckDBPandasIOManager, database)
-
-
-class TestDuckDBPolars(DbIOManagerSuite):
-    @pytest.fixture
-    def frame_adapter(self) -> FrameAdapter:
-        return POLARS
+    def frame_adapter(self, flavour: tuple[FrameAdapter, type]) -> FrameAdapter:
+        return flavour[0]
 
     @pytest.fixture
-    def io_manager_factory(self, database: str) -> Callable[..., Any]:
-        return _factory(DuckDBPolarsIOManager, database)
-
-
-class TestDuckDBPyArrow(DbIOManagerSuite):
-    @pytest.fixture
-    def frame_adapter(self) -> FrameAdapter:
-        return ARROW
-
-    @pytest.fixture
-    def io_manager_factory(self, database: str) -> Callable[..., Any]:
-        return _factory(DuckDBPyArrowIOManager, database)
+    def io_manager_factory(self, flavour: tuple[FrameAdapter, type], database: str) -> Callable[..., Any]:
+        return _factory(flavour[1], database)
 
 
 _WRITER = textwrap.dedent(

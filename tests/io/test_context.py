@@ -11,13 +11,18 @@ from dockyard.errors import CheckError, DagsterInvalidMetadata, DagsterInvariant
 EPHEMERAL = "__EPHEMERAL_RUN_ID"
 
 
-@pytest.mark.parametrize("attr", ["step_key", "name", "op_def", "dagster_type", "job_name", "asset_spec"])
-def test_output_context_missing_attribute_raises_dive(attr: str) -> None:
+@pytest.mark.parametrize(
+    "context, attr",
+    [("OutputContext", a) for a in ["step_key", "name", "op_def", "dagster_type", "job_name", "asset_spec"]]
+    + [("InputContext", a) for a in ["name", "dagster_type", "op_def", "job_name"]],
+)
+def test_context_missing_attribute_raises_dive(context: str, attr: str) -> None:
+    build = dg.build_output_context if context == "OutputContext" else dg.build_input_context
     with pytest.raises(
         DagsterInvariantViolationError,
-        match=f"Attempting to access {attr}, but it was not provided when constructing the OutputContext",
+        match=f"Attempting to access {attr}, but it was not provided when constructing the {context}",
     ):
-        getattr(dg.build_output_context(), attr)
+        getattr(build(), attr)
 
 
 def test_output_context_defaults() -> None:
@@ -159,15 +164,6 @@ def test_generator_resource_is_torn_down_when_the_context_exits() -> None:
     with dg.build_output_context(resources={"g": gen}) as ctx:
         assert ctx.resources.g == "g"
     assert events == ["up", "down"]
-
-
-@pytest.mark.parametrize("attr", ["name", "dagster_type", "op_def", "job_name"])
-def test_input_context_missing_attribute_raises_dive(attr: str) -> None:
-    with pytest.raises(
-        DagsterInvariantViolationError,
-        match=f"Attempting to access {attr}, but it was not provided when constructing the InputContext",
-    ):
-        getattr(dg.build_input_context(), attr)
 
 
 def test_input_context_defaults() -> None:

@@ -37,44 +37,30 @@ def files_under(root: Path) -> list[str]:
 
 
 # -- conformance ---------------------------------------------------------------------------------
-class TestFilesystemFastPath(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self, tmp_path: Path) -> Any:
-        return str(tmp_path)
+class TestFilesystemConformance(IOManagerSuite):
+    """The suite on the local fast path, through UPath with the fast path off, and on memory://."""
+
+    @pytest.fixture(params=["fast-path", "via-upath", "memory"])
+    def mode(self, request: pytest.FixtureRequest) -> str:
+        return request.param  # type: ignore[no-any-return]
 
     @pytest.fixture
-    def io_manager_factory(self) -> Any:
+    def base_path(self, mode: str, tmp_path: Path) -> Any:
+        return f"memory://fs/{uuid.uuid4().hex}" if mode == "memory" else str(tmp_path)
+
+    @pytest.fixture
+    def io_manager_factory(self, mode: str) -> Any:
         def make(base: str) -> PickledObjectFilesystemIOManager:
-            mgr = PickledObjectFilesystemIOManager(base_dir=base)
-            assert mgr._fast_root == base
+            if mode == "via-upath":
+                mgr: PickledObjectFilesystemIOManager = ViaUPath(base_dir=base)
+                assert mgr._fast_root is None
+            else:
+                mgr = PickledObjectFilesystemIOManager(base_dir=base)
+                if mode == "fast-path":
+                    assert mgr._fast_root == base
             return mgr
 
         return make
-
-
-class TestFilesystemViaUPath(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self, tmp_path: Path) -> Any:
-        return str(tmp_path)
-
-    @pytest.fixture
-    def io_manager_factory(self) -> Any:
-        def make(base: str) -> ViaUPath:
-            mgr = ViaUPath(base_dir=base)
-            assert mgr._fast_root is None
-            return mgr
-
-        return make
-
-
-class TestFilesystemOnMemory(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self) -> Any:
-        return f"memory://fs/{uuid.uuid4().hex}"
-
-    @pytest.fixture
-    def io_manager_factory(self) -> Any:
-        return lambda base: PickledObjectFilesystemIOManager(base_dir=base)
 
 
 # -- layout --------------------------------------------------------------------------------------

@@ -58,34 +58,23 @@ class AsyncIOManager(UPathIOManager):
 
 
 # -- conformance: the suite on both filesystems -------------------------------------------------
-class TestUPathOnLocalDisk(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self, tmp_path: Path) -> Any:
-        return UPath(tmp_path)
+class TestUPathConformance(IOManagerSuite):
+    """``UPathIOManager`` on the local disk and on memory://, and a JSON subclass on memory://."""
+
+    @pytest.fixture(params=["local-disk", "memory", "json-subclass-on-memory"])
+    def mode(self, request: pytest.FixtureRequest) -> str:
+        return request.param  # type: ignore[no-any-return]
 
     @pytest.fixture
-    def io_manager_factory(self) -> Any:
-        return lambda base: UPathIOManager(base_path=base)
-
-
-class TestUPathOnMemory(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self) -> Any:
-        return memory_base()
+    def base_path(self, mode: str, tmp_path: Path) -> Any:
+        if mode == "local-disk":
+            return UPath(tmp_path)
+        return memory_base() if mode == "memory" else UPath(memory_base())
 
     @pytest.fixture
-    def io_manager_factory(self) -> Any:
-        return lambda base: UPathIOManager(base_path=base)
-
-
-class TestJsonSubclassOnMemory(IOManagerSuite):
-    @pytest.fixture
-    def base_path(self) -> Any:
-        return UPath(memory_base())
-
-    @pytest.fixture
-    def io_manager_factory(self) -> Any:
-        return lambda base: JsonIOManager(base_path=base)
+    def io_manager_factory(self, mode: str) -> Any:
+        cls = JsonIOManager if mode == "json-subclass-on-memory" else UPathIOManager
+        return lambda base: cls(base_path=base)
 
 
 # -- base path, extension ------------------------------------------------------------------------

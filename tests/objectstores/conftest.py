@@ -30,7 +30,7 @@ from ..servers import (
     find_executable,
     free_ports,
     port_open,
-    start_seaweedfs,
+    running_seaweedfs,
     stop_process,
     wait_for,
 )
@@ -48,12 +48,8 @@ AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1
 @pytest.fixture(scope="module")
 def own_s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
     """A SeaweedFS for one module's tests alone: they stop and restart it."""
-    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs-own"))
-    try:
+    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs-own")) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(server.workdir, ignore_errors=True)
 
 
 # -- GCS: gcp-storage-emulator -------------------------------------------------------------------

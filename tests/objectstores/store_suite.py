@@ -1,6 +1,7 @@
 """``ObjectStoreSuite``: the tests every object-store pickle I/O manager (S3, GCS, Azure) passes
 against its emulator. ``test_s3.py``, ``test_gcs.py`` and ``test_adls2.py`` subclass it once and
-say how to reach their store; what only one store has stays in its own module.
+say how to reach their store, and run ``StoreConformanceSuite`` against it; what only one store
+has stays in its own module.
 
 Also here: ``JsonFormat``, the custom format users write by subclassing a pickle manager;
 ``UniquePrefixIOManagerSuite``, dockyard's conformance suite storing under a fresh prefix; and
@@ -69,7 +70,7 @@ def stored_text(directory: Path) -> str:
 class ObjectStoreSuite:
     """Layout, runs with pythonic and legacy definitions, missing partitions and half-written
     custom formats, for one store. Subclasses set the class attributes, provide the ``server``
-    fixture and implement the methods that raise ``NotImplementedError``.
+    fixture name and implement the methods that raise ``NotImplementedError``.
 
     The legacy-manager test is named after each store's resource, so it is the plain method
     ``check_legacy_manager_uses_its_resource``; a subclass collects it under its own name with
@@ -77,14 +78,15 @@ class ObjectStoreSuite:
     """
 
     scheme: ClassVar[str]  # of the store's URIs: "s3", "gs", "az"
+    server_fixture: ClassVar[str]  # the session fixture that starts the store's server
     resource_key: ClassVar[str]  # the resource the legacy manager reads its client from
     json_manager: ClassVar[type]  # JsonFormat mixed into the store's pickle manager
     pythonic_manager: ClassVar[type]
     configurable_manager: ClassVar[type]  # Dagster's older name for the pythonic manager
 
     @pytest.fixture
-    def server(self) -> Any:
-        raise NotImplementedError("Subclasses provide the store's `server` fixture.")
+    def server(self, request: pytest.FixtureRequest) -> Any:
+        return request.getfixturevalue(self.server_fixture)
 
     def manager(self, server: Any, prefix: str, cls: type | None = None) -> Any:
         """A pickle manager (or ``cls``) storing under ``prefix`` of the bucket."""
@@ -183,3 +185,18 @@ class ObjectStoreSuite:
                 self.manager(server, unique_prefix, HalfWriter).handle_output(out_ctx(key), {"rows": [1, 2]})
         assert self.manager(server, unique_prefix, self.json_manager).load_input(in_ctx(["table"])) == {"rows": [0]}
         assert self.keys_under(server, unique_prefix) == ["table.json"]
+
+
+class StoreConformanceSuite(UniquePrefixIOManagerSuite):
+    """``IOManagerSuite`` against one store, for its pickle manager (``[pickle]``) and for
+    ``JsonFormat`` mixed into it (``[custom-format]``, the format users write). Subclasses set
+    ``store`` to the store's ``ObjectStoreSuite`` subclass."""
+
+    store: ClassVar[type[ObjectStoreSuite]]
+
+    @pytest.fixture(params=["pickle", "custom-format"])
+    def io_manager_factory(self, request: pytest.FixtureRequest) -> Any:
+        store = self.store()
+        server = request.getfixturevalue(store.server_fixture)
+        cls = store.json_manager if request.param == "custom-format" else None
+        return lambda prefix: store.manager(server, prefix, cls)

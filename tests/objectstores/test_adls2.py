@@ -28,7 +28,7 @@ from .store_suite import (
     BUCKET,
     JsonFormat,
     ObjectStoreSuite,
-    UniquePrefixIOManagerSuite,
+    StoreConformanceSuite,
     event_texts,
     stored_text,
 )
@@ -50,9 +50,9 @@ def resource(server: Any, key: str | None = None) -> ADLS2Resource:
     )
 
 
-def manager(server: Any, prefix: str, cls: type = PickledObjectADLS2IOManager) -> Any:
+def manager(server: Any, prefix: str, cls: type | None = None) -> Any:
     res = resource(server)
-    return cls(CONTAINER, prefix=prefix, storage_options=res.adlfs_options(), secrets=res.secrets())
+    return (cls or PickledObjectADLS2IOManager)(CONTAINER, prefix=prefix, storage_options=res.adlfs_options(), secrets=res.secrets())
 
 
 def keys_under(server: Any, prefix: str) -> list[str]:
@@ -63,34 +63,15 @@ def keys_under(server: Any, prefix: str) -> list[str]:
         return sorted(b.name[len(prefix) + 1 :] for b in blobs)
 
 
-class TestPickledObjectADLS2IOManager(UniquePrefixIOManagerSuite):
-    @pytest.fixture
-    def io_manager_factory(self, azurite_server: Any) -> Any:
-        return lambda prefix: manager(azurite_server, prefix)
-
-
-class TestCustomFormatOnAzure(UniquePrefixIOManagerSuite):
-    @pytest.fixture
-    def io_manager_factory(self, azurite_server: Any) -> Any:
-        return lambda prefix: manager(azurite_server, prefix, JsonADLS2IOManager)
-
-
 class TestADLS2Store(ObjectStoreSuite):
     scheme = "az"
+    server_fixture = "azurite_server"
     resource_key = "adls2"
     json_manager = JsonADLS2IOManager
     pythonic_manager = ADLS2PickleIOManager
     configurable_manager = ConfigurablePickledObjectADLS2IOManager
-
-    @pytest.fixture
-    def server(self, azurite_server: Any) -> Any:
-        return azurite_server
-
-    def manager(self, server: Any, prefix: str, cls: type | None = None) -> Any:
-        return manager(server, prefix, cls or PickledObjectADLS2IOManager)
-
-    def keys_under(self, server: Any, prefix: str) -> list[str]:
-        return keys_under(server, prefix)
+    manager = staticmethod(manager)
+    keys_under = staticmethod(keys_under)
 
     def read_object(self, server: Any, key: str) -> bytes:
         blob = resource(server).blob_client.get_blob_client(CONTAINER, key)
@@ -111,6 +92,10 @@ class TestADLS2Store(ObjectStoreSuite):
     test_blobs_follow_the_prefix_asset_key_layout = ObjectStoreSuite.test_objects_follow_the_prefix_asset_key_layout
     test_objects_follow_the_prefix_asset_key_layout = None  # type: ignore[assignment]  # collected as "blobs" above
     test_legacy_manager_uses_resource_adls2 = ObjectStoreSuite.check_legacy_manager_uses_its_resource
+
+
+class TestADLS2Conformance(StoreConformanceSuite):
+    store = TestADLS2Store
 
 
 def test_resource_blob_client_and_legacy_resource(azurite_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:

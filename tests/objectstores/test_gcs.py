@@ -18,7 +18,7 @@ from dockyard.gcp import (
     gcs_resource,
 )
 
-from .store_suite import BUCKET, JsonFormat, ObjectStoreSuite, UniquePrefixIOManagerSuite
+from .store_suite import BUCKET, JsonFormat, ObjectStoreSuite, StoreConformanceSuite
 
 pytestmark = pytest.mark.gcs
 
@@ -27,45 +27,27 @@ class JsonGCSIOManager(JsonFormat, PickledObjectGCSIOManager):
     """A custom format written through ``path.open``, as users subclass."""
 
 
-def manager(prefix: str, cls: type = PickledObjectGCSIOManager) -> Any:
-    return cls(BUCKET, prefix=prefix, storage_options=GCSResource(project="dockyard").gcsfs_options())
+def manager(server: Any, prefix: str, cls: type | None = None) -> Any:
+    options = GCSResource(project="dockyard").gcsfs_options()
+    return (cls or PickledObjectGCSIOManager)(BUCKET, prefix=prefix, storage_options=options)
 
 
-def keys_under(prefix: str) -> list[str]:
+def keys_under(server: Any, prefix: str) -> list[str]:
     from google.cloud import storage
 
     blobs = storage.Client(project="dockyard").list_blobs(BUCKET, prefix=prefix + "/")
     return sorted(b.name[len(prefix) + 1 :] for b in blobs)
 
 
-class TestPickledObjectGCSIOManager(UniquePrefixIOManagerSuite):
-    @pytest.fixture
-    def io_manager_factory(self, gcs_server: Any) -> Any:
-        return manager
-
-
-class TestCustomFormatOnGCS(UniquePrefixIOManagerSuite):
-    @pytest.fixture
-    def io_manager_factory(self, gcs_server: Any) -> Any:
-        return lambda prefix: manager(prefix, JsonGCSIOManager)
-
-
 class TestGCSStore(ObjectStoreSuite):
     scheme = "gs"
+    server_fixture = "gcs_server"
     resource_key = "gcs"
     json_manager = JsonGCSIOManager
     pythonic_manager = GCSPickleIOManager
     configurable_manager = ConfigurablePickledObjectGCSIOManager
-
-    @pytest.fixture
-    def server(self, gcs_server: Any) -> Any:
-        return gcs_server
-
-    def manager(self, server: Any, prefix: str, cls: type | None = None) -> Any:
-        return manager(prefix, cls or PickledObjectGCSIOManager)
-
-    def keys_under(self, server: Any, prefix: str) -> list[str]:
-        return keys_under(prefix)
+    manager = staticmethod(manager)
+    keys_under = staticmethod(keys_under)
 
     def read_object(self, server: Any, key: str) -> bytes:
         from google.cloud import storage
@@ -90,6 +72,10 @@ class TestGCSStore(ObjectStoreSuite):
             server, unique_prefix, monkeypatch
         )
         assert GCSPickleIOManager(gcs_bucket="b").gcs_prefix == "dagster"
+
+
+class TestGCSConformance(StoreConformanceSuite):
+    store = TestGCSStore
 
 
 def test_gcs_resource_and_legacy_resource_give_clients_of_the_emulator(gcs_server: Any) -> None:

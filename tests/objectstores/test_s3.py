@@ -30,7 +30,7 @@ from .store_suite import (
     BUCKET,
     JsonFormat,
     ObjectStoreSuite,
-    UniquePrefixIOManagerSuite,
+    StoreConformanceSuite,
     event_texts,
     stored_text,
 )
@@ -42,7 +42,8 @@ class JsonS3IOManager(JsonFormat, PickledObjectS3IOManager):
     """A custom format written through ``path.open``, as users subclass."""
 
 
-def manager(server: Any, prefix: str, cls: type = PickledObjectS3IOManager, **options: Any) -> Any:
+def manager(server: Any, prefix: str, cls: type | None = None, **options: Any) -> Any:
+    cls = cls or PickledObjectS3IOManager
     return cls(BUCKET, s3_prefix=prefix, storage_options=server.storage_options(**options))
 
 
@@ -51,35 +52,15 @@ def keys_under(server: Any, prefix: str) -> list[str]:
     return sorted(o["Key"][len(prefix) + 1 :] for o in listing.get("Contents", []))
 
 
-# -- conformance -----------------------------------------------------------------------------------
-class TestPickledObjectS3IOManager(UniquePrefixIOManagerSuite):
-    @pytest.fixture
-    def io_manager_factory(self, s3_server: Any) -> Any:
-        return lambda prefix: manager(s3_server, prefix)
-
-
-class TestCustomFormatOnS3(UniquePrefixIOManagerSuite):
-    @pytest.fixture
-    def io_manager_factory(self, s3_server: Any) -> Any:
-        return lambda prefix: manager(s3_server, prefix, JsonS3IOManager)
-
-
 class TestS3Store(ObjectStoreSuite):
     scheme = "s3"
+    server_fixture = "s3_server"
     resource_key = "s3"
     json_manager = JsonS3IOManager
     pythonic_manager = S3PickleIOManager
     configurable_manager = ConfigurablePickledObjectS3IOManager
-
-    @pytest.fixture
-    def server(self, s3_server: Any) -> Any:
-        return s3_server
-
-    def manager(self, server: Any, prefix: str, cls: type | None = None) -> Any:
-        return manager(server, prefix, cls or PickledObjectS3IOManager)
-
-    def keys_under(self, server: Any, prefix: str) -> list[str]:
-        return keys_under(server, prefix)
+    manager = staticmethod(manager)
+    keys_under = staticmethod(keys_under)
 
     def read_object(self, server: Any, key: str) -> bytes:
         return server.client().get_object(Bucket=BUCKET, Key=key)["Body"].read()  # type: ignore[no-any-return]
@@ -108,6 +89,11 @@ class TestS3Store(ObjectStoreSuite):
         super().test_missing_partition_error_names_asset_partition_and_uri(server, unique_prefix)
         with pytest.raises(FileNotFoundError, match=f"s3://{BUCKET}/{unique_prefix}/never"):
             manager(server, unique_prefix).load_input(in_ctx(["never"]))
+
+
+# -- conformance: the pickle manager and a custom format --------------------------------------------
+class TestS3Conformance(StoreConformanceSuite):
+    store = TestS3Store
 
 
 # -- resources and definitions --------------------------------------------------------------------

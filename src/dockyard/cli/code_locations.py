@@ -56,7 +56,7 @@ def _prepend_path(directory: str) -> None:
 
 def import_file(path: str) -> ModuleType:
     """Execute the Python file at ``path`` as a module (registered under its file name)."""
-    import importlib.util
+    from dockyard.execution.reconstruct import exec_file_as_module
 
     if not os.path.isfile(path):
         raise DagsterInvariantViolationError(f"Python file {path!r} does not exist. Pass -f with the path of a .py file.")
@@ -66,17 +66,7 @@ def import_file(path: str) -> ModuleType:
     # Re-running the same file replaces its module; a name taken by another module gets a private one.
     name = stem if stem.isidentifier() and (existing is None or same_file) else f"_dockyard_code_{abs(hash(path))}"
     _prepend_path(os.path.dirname(path))
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise DagsterInvariantViolationError(f"Cannot import {path!r} as Python code; pass a .py file.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(name, None)
-        raise DagsterInvariantViolationError(f"Importing {path!r} failed: {type(exc).__name__}: {exc}") from exc
-    return module
+    return exec_file_as_module(name, path, f"Cannot import {path!r} as Python code; pass a .py file.", wrap_errors=True)
 
 
 def import_module(module_name: str) -> ModuleType:

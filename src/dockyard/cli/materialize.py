@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Any
 
+from dockyard.cli.options import add_location_options
 from dockyard.cli.tables import clip, format_duration, render_table
 
 # Metadata keys that say where a value was stored, most specific first.
@@ -24,10 +25,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "materialize", parents=[common], help="run assets of a code location into the instance",
         description="Materialize the assets of a Definitions object into the instance at $DOCKYARD_HOME.",
     )
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("-f", "--python-file", "--file", dest="python_file", metavar="FILE", help="a Python file holding the definitions")
-    where.add_argument("-m", "--module-name", "--module", dest="module_name", metavar="MODULE", help="an importable module holding the definitions")
-    parser.add_argument("-a", "--attribute", metavar="ATTR", help="the Definitions (or @definitions function) to use when the module has several")
+    add_location_options(parser)
     parser.add_argument("--select", metavar="EXPR", help="assets to run: keys, a/b, *, group:name, +key, key+, comma lists (default: all)")
     parts = parser.add_mutually_exclusive_group()
     parts.add_argument("--partition", metavar="KEY", help="the partition to materialize")

@@ -12,6 +12,8 @@ import argparse
 import sys
 from typing import Any
 
+from dockyard.cli.options import add_location_options
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
 
@@ -26,10 +28,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "dev", parents=[common], help="serve the web UI for a code location (launch runs from the browser)",
         description="Serve the web UI for the definitions in FILE or MODULE, recording runs in $DOCKYARD_HOME.",
     )
-    where = dev.add_mutually_exclusive_group(required=True)
-    where.add_argument("-f", "--python-file", "--file", dest="python_file", metavar="FILE", help="a Python file holding the definitions")
-    where.add_argument("-m", "--module-name", "--module", dest="module_name", metavar="MODULE", help="an importable module holding the definitions")
-    dev.add_argument("-a", "--attribute", metavar="ATTR", help="the Definitions (or @definitions function) to use when the module has several")
+    add_location_options(dev)
     _add_server_options(dev)
     dev.set_defaults(func=run_dev)
 

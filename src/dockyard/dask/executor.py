@@ -38,7 +38,7 @@ from dockyard.errors import ChildProcessCrashException, DagsterUnmetExecutorRequ
 from dockyard.execution.active_run import CRASH, StepFailureInfo, aborted_failure
 from dockyard.execution.executors.base import Executor, ExecutorDefinition, InitExecutorContext
 from dockyard.execution.executors.in_process import RETRIES_FIELD, retries_enabled
-from dockyard.execution.executors.step_queue import StepQueue
+from dockyard.execution.executors.step_queue import QueueExecutor, StepQueue
 from dockyard.instance.events import DagsterEvent, DagsterEventType, SerializableErrorInfo
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def forget_run(run_id: str) -> None:
 # -- the launching side ----------------------------------------------------------------------------
 
 
-class DaskExecutor(Executor):
+class DaskExecutor(QueueExecutor):
     """Submits each step to a Dask cluster (see the module docstring).
 
     Args:
@@ -234,20 +234,7 @@ class DaskExecutor(Executor):
             started.add((step.key, attempt))
             run.record_now([e for e in events if e.event_type_value in _STARTED])
             events = [e for e in events if e.event_type_value not in _STARTED]
-        if outcome is None:
-            run.record(step, events)
-            run.progress_finished(step.key, "done", (time.perf_counter() - t0) * 1000)
-            queue.succeeded(step.key)
-        else:
-            self._failed(run, queue, step, events, StepFailureInfo.from_dict(outcome))
-
-    def _failed(self, run: ActiveRun, queue: StepQueue, step: StepPlan, events: list[DagsterEvent], failure: StepFailureInfo) -> None:
-        delay = run.step_failed(step, events, failure, self.retries_enabled)
-        if delay is None:
-            for skipped in queue.failed(step.key):
-                run.skip(skipped)
-        else:
-            queue.retry(step.key, delay)
+        self._finished(run, queue, step, events, outcome, t0)
 
 
 def _create(context: InitExecutorContext) -> Executor:

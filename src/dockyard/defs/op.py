@@ -177,33 +177,25 @@ def build_output_defs(shape: FunctionShape, out: Out | Mapping[str, Out] | None)
         ann = spec.dagster_type if spec.dagster_type is not _UNSET else (Any if ret is _UNSET else ret)
         if shape.is_generator and spec.dagster_type is _UNSET:
             ann = Any
-        return {
-            "result": OutputDefinition(
-                "result",
-                resolve_dagster_type(ann),
-                spec.io_manager_key,
-                spec.metadata,
-                spec.is_required,
-                spec.description,
-                spec.code_version,
-                isinstance(spec, DynamicOut),
-            )
-        }
+        return {"result": _output_def("result", ann, spec)}
     outs: dict[str, OutputDefinition] = {}
     for name, spec in out.items():
         _check_name(name, "Output")
-        ann = spec.dagster_type if spec.dagster_type is not _UNSET else Any
-        outs[name] = OutputDefinition(
-            name,
-            resolve_dagster_type(ann),
-            spec.io_manager_key,
-            spec.metadata,
-            spec.is_required,
-            spec.description,
-            spec.code_version,
-            isinstance(spec, DynamicOut),
-        )
+        outs[name] = _output_def(name, spec.dagster_type if spec.dagster_type is not _UNSET else Any, spec)
     return outs
+
+
+def _output_def(name: str, ann: Any, spec: Out) -> OutputDefinition:
+    return OutputDefinition(
+        name,
+        resolve_dagster_type(ann),
+        spec.io_manager_key,
+        spec.metadata,
+        spec.is_required,
+        spec.description,
+        spec.code_version,
+        isinstance(spec, DynamicOut),
+    )
 
 
 class OpDefinition:
@@ -246,13 +238,8 @@ class OpDefinition:
     def outs(self) -> dict[str, OutputDefinition]:
         return self.output_defs
 
-    @property
-    def input_dict(self) -> dict[str, InputDefinition]:
-        return self.input_defs
-
-    @property
-    def output_dict(self) -> dict[str, OutputDefinition]:
-        return self.output_defs
+    input_dict = ins
+    output_dict = outs
 
     @property
     def config_type(self) -> Any:

@@ -78,8 +78,8 @@ class MaterializeResult:
         object.__setattr__(self, "value", value)
 
 
-class AssetMaterialization:
-    """An event saying an asset (or one partition of it) was written."""
+class _AssetEvent:
+    """What ``AssetMaterialization`` and ``AssetObservation`` both hold."""
 
     __slots__ = ("asset_key", "description", "metadata", "partition", "tags")
 
@@ -96,6 +96,12 @@ class AssetMaterialization:
         self.metadata: dict[str, MetadataValue] = normalize_metadata(metadata)
         self.partition = partition
         self.tags = dict(tags or {})
+
+
+class AssetMaterialization(_AssetEvent):
+    """An event saying an asset (or one partition of it) was written."""
+
+    __slots__ = ()
 
     @staticmethod
     def file(path: str, description: str | None = None, asset_key: CoercibleToAssetKey | None = None) -> AssetMaterialization:
@@ -121,24 +127,10 @@ class AssetMaterialization:
         return f"AssetMaterialization(asset_key={self.asset_key!r}, partition={self.partition!r}, metadata={self.metadata!r})"
 
 
-class AssetObservation:
+class AssetObservation(_AssetEvent):
     """An event recording something seen about an asset without writing it."""
 
-    __slots__ = ("asset_key", "description", "metadata", "partition", "tags")
-
-    def __init__(
-        self,
-        asset_key: CoercibleToAssetKey,
-        description: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        partition: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> None:
-        self.asset_key = AssetKey.from_coercible(asset_key)
-        self.description = description
-        self.metadata: dict[str, MetadataValue] = normalize_metadata(metadata)
-        self.partition = partition
-        self.tags = dict(tags or {})
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return f"AssetObservation(asset_key={self.asset_key!r}, partition={self.partition!r})"

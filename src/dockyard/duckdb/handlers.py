@@ -13,9 +13,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dockyard._internal.imports import require_extra
-from dockyard.defs.metadata import MetadataValue, TableColumn, TableSchema
 from dockyard.duckdb.io_manager import DuckDBIOManager, build_duckdb_io_manager, table_exists
 from dockyard.io.db import DbTypeHandler, TableSlice, qualified_table_name, select_query
+from dockyard.io.db_managers import (
+    collect_polars,
+    pandas_metadata,
+    polars_for_input,
+    polars_types,
+    stores,
+    table_metadata,
+)
 
 
 def _fetch_arrow(connection: Any, table_slice: TableSlice) -> Any:
@@ -57,16 +64,6 @@ def _write(connection: Any, table_slice: TableSlice, source: Any) -> None:
             pass
 
 
-def _metadata(context: Any, rows: int, columns: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    count_key = "dagster/partition_row_count" if context.has_partition_key else "dagster/row_count"
-    schema = TableSchema(columns=[TableColumn(name=n, type=t) for n, t in columns])
-    return {
-        count_key: rows,
-        "dagster/storage_kind": "duckdb",
-        "dataframe_columns": MetadataValue.table_schema(schema),
-    }
-
-
 class DuckDBPandasTypeHandler(DbTypeHandler[Any]):
     """Stores and loads ``pandas.DataFrame``."""
 
@@ -77,9 +74,9 @@ class DuckDBPandasTypeHandler(DbTypeHandler[Any]):
             context.log.warning(
                 f"Skipping write of an empty DataFrame with no columns to {table_slice.schema}.{table_slice.table}."
             )
-            return _metadata(context, 0, [])
+            return table_metadata(context, "duckdb", 0, [])
         _write(connection, table_slice, obj)
-        return _metadata(context, len(obj), [(str(c), str(t)) for c, t in obj.dtypes.items()])
+        return pandas_metadata(context, "duckdb", obj)
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:
         pd = require_extra("pandas")
@@ -98,23 +95,20 @@ class DuckDBPolarsTypeHandler(DbTypeHandler[Any]):
     def handle_output(
         self, context: Any, table_slice: TableSlice, obj: Any, connection: Any
     ) -> Mapping[str, Any] | None:
-        pl = require_extra("polars")
-        frame = obj.collect() if isinstance(obj, pl.LazyFrame) else obj
+        frame = collect_polars(obj)
         _write(connection, table_slice, frame.to_arrow())
-        return _metadata(context, frame.height, [(c, str(t)) for c, t in frame.schema.items()])
+        return table_metadata(context, "duckdb", frame.height, [(c, str(t)) for c, t in frame.schema.items()])
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:
         pl = require_extra("polars")
         frame = pl.DataFrame() if _is_empty_selection(table_slice) else pl.from_arrow(
             _fetch_arrow(connection, table_slice)
         )
-        wants_lazy = getattr(context.dagster_type, "typing_type", None) is pl.LazyFrame
-        return frame.lazy() if wants_lazy else frame
+        return polars_for_input(context, frame)
 
     @property
     def supported_types(self) -> Sequence[type]:
-        pl = require_extra("polars")
-        return [pl.DataFrame, pl.LazyFrame]
+        return polars_types()
 
 
 class DuckDBPyArrowTypeHandler(DbTypeHandler[Any]):
@@ -124,7 +118,7 @@ class DuckDBPyArrowTypeHandler(DbTypeHandler[Any]):
         self, context: Any, table_slice: TableSlice, obj: Any, connection: Any
     ) -> Mapping[str, Any] | None:
         _write(connection, table_slice, obj)
-        return _metadata(context, obj.num_rows, [(f.name, str(f.type)) for f in obj.schema])
+        return table_metadata(context, "duckdb", obj.num_rows, [(f.name, str(f.type)) for f in obj.schema])
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:
         pa = require_extra("pyarrow")
@@ -137,41 +131,19 @@ class DuckDBPyArrowTypeHandler(DbTypeHandler[Any]):
         return [require_extra("pyarrow").Table]
 
 
+@stores(DuckDBPandasTypeHandler, "pandas", "DataFrame")
 class DuckDBPandasIOManager(DuckDBIOManager):
     """Stores pandas DataFrames as DuckDB tables; unannotated inputs load as DataFrames."""
 
-    @staticmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        return [DuckDBPandasTypeHandler()]
 
-    @staticmethod
-    def default_load_type() -> type | None:
-        return require_extra("pandas").DataFrame  # type: ignore[no-any-return]
-
-
+@stores(DuckDBPolarsTypeHandler, "polars", "DataFrame")
 class DuckDBPolarsIOManager(DuckDBIOManager):
     """Stores polars DataFrames as DuckDB tables; unannotated inputs load as DataFrames."""
 
-    @staticmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        return [DuckDBPolarsTypeHandler()]
 
-    @staticmethod
-    def default_load_type() -> type | None:
-        return require_extra("polars").DataFrame  # type: ignore[no-any-return]
-
-
+@stores(DuckDBPyArrowTypeHandler, "pyarrow", "Table")
 class DuckDBPyArrowIOManager(DuckDBIOManager):
     """Stores pyarrow Tables as DuckDB tables; unannotated inputs load as Tables."""
-
-    @staticmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        return [DuckDBPyArrowTypeHandler()]
-
-    @staticmethod
-    def default_load_type() -> type | None:
-        return require_extra("pyarrow").Table  # type: ignore[no-any-return]
-
 
 
 duckdb_pandas_io_manager = build_duckdb_io_manager([DuckDBPandasTypeHandler()])

@@ -17,7 +17,6 @@ file lock while open.
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -40,6 +39,7 @@ from dockyard.io.db import (
     render_for_display,
     select_query,
 )
+from dockyard.io.db_managers import TypeHandlerFactory
 
 _TABLE_EXISTS = (
     "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database()"
@@ -139,7 +139,7 @@ def _caching(manager: Any) -> Iterator[Any]:
         client.stop_caching()
 
 
-class DuckDBIOManager(ConfigurableIOManagerFactory):
+class DuckDBIOManager(TypeHandlerFactory, ConfigurableIOManagerFactory):
     """Base for DuckDB I/O managers: subclasses name their type handlers.
 
     Tables are ``<schema>.<asset name>``; see ``dockyard.io.db`` for how the schema is chosen.
@@ -156,16 +156,6 @@ class DuckDBIOManager(ConfigurableIOManagerFactory):
         default=DEFAULT_LOCK_TIMEOUT,
         description="Seconds to wait for another process to release the database file.",
     )
-
-    @staticmethod
-    @abstractmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        """The handlers for the Python types this manager stores."""
-
-    @staticmethod
-    def default_load_type() -> type | None:
-        """The type unannotated inputs load as (None: the only handled type, if just one)."""
-        return None
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[Any]:

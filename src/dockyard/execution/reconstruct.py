@@ -188,14 +188,25 @@ def _import_file(path: str) -> ModuleType:
     directory = os.path.dirname(path)
     if directory not in sys.path:
         sys.path.insert(0, directory)
+    return exec_file_as_module(name, path, f"Cannot import {path!r} as Python code.")
+
+
+def exec_file_as_module(name: str, path: str, not_code_message: str, wrap_errors: bool = False) -> ModuleType:
+    """Execute the file at ``path`` as module ``name`` (in ``sys.modules`` unless it raises).
+
+    With ``wrap_errors`` an exception from the file's code is raised as a
+    ``DagsterInvariantViolationError`` naming the file.
+    """
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise DagsterInvariantViolationError(f"Cannot import {path!r} as Python code.")
+        raise DagsterInvariantViolationError(not_code_message)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except BaseException:
+    except BaseException as exc:
         sys.modules.pop(name, None)
+        if wrap_errors and isinstance(exc, Exception):
+            raise DagsterInvariantViolationError(f"Importing {path!r} failed: {type(exc).__name__}: {exc}") from exc
         raise
     return module

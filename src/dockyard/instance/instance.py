@@ -174,7 +174,11 @@ class DagsterInstance:
         return mats[0] if mats else None
 
     def get_latest_materialization_events(self, asset_keys: Iterable[Any]) -> dict[AssetKey, EventLogEntry | None]:
-        return {_coerce_key(k): self.get_latest_materialization_event(k) for k in asset_keys}
+        """The newest materialization of each asset (``None`` for one never materialized), in
+        one storage lookup."""
+        keys = [_coerce_key(k) for k in asset_keys]
+        latest = self._storage.get_latest_materializations(keys)
+        return {k: latest.get(k) for k in keys}
 
     def get_latest_materialization_events_by_partition(self, asset_key: Any) -> dict[str, EventLogEntry]:
         """The newest materialization of each materialized partition of an asset."""
@@ -214,7 +218,15 @@ class DagsterInstance:
 
     def get_materialized_partitions(self, asset_key: Any) -> set[str]:
         """Every partition of an asset that has been materialized (and not wiped)."""
-        return set(self._storage.get_latest_materializations_by_partition(_coerce_key(asset_key)))
+        key = _coerce_key(asset_key)
+        return self._storage.get_materialized_partitions([key]).get(key, set())
+
+    def get_materialized_partitions_by_asset(self, asset_keys: Iterable[Any]) -> dict[AssetKey, set[str]]:
+        """The materialized partitions of each asset (empty for an unpartitioned one), in one
+        storage lookup."""
+        keys = [_coerce_key(k) for k in asset_keys]
+        found = self._storage.get_materialized_partitions(keys)
+        return {k: found.get(k, set()) for k in keys}
 
     def has_asset_key(self, asset_key: Any) -> bool:
         return bool(self._storage.get_materializations(_coerce_key(asset_key), limit=1))
@@ -230,6 +242,10 @@ class DagsterInstance:
     def get_asset_origin(self, asset_key: Any) -> AssetOrigin | None:
         """Where the asset's latest materialization came from (code location, I/O manager key)."""
         return self._storage.get_asset_origin(_coerce_key(asset_key))
+
+    def get_asset_origins(self, asset_keys: Iterable[Any]) -> dict[AssetKey, AssetOrigin]:
+        """The origins of those of ``asset_keys`` that have one, in one storage lookup."""
+        return self._storage.get_asset_origins([_coerce_key(k) for k in asset_keys])
 
     # -- dynamic partitions ---------------------------------------------------------------------
     def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:

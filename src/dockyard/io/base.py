@@ -36,7 +36,26 @@ class IOManager(InputManager, OutputManager):
     """Stores outputs and loads them back as inputs. Implement both methods."""
 
 
-class IOManagerDefinition(ResourceDefinition):
+class _InputConfig:
+    """The per-input config schema that I/O manager and input manager definitions both take."""
+
+    _input_config_schema: Any
+    _input_config_type: Any
+
+    @property
+    def input_config_schema(self) -> Any:
+        return self._input_config_schema
+
+    @property
+    def input_config_type(self) -> Any:
+        if self._input_config_type is _UNSET:
+            from dockyard.defs.config import as_config_type
+
+            self._input_config_type = as_config_type(self._input_config_schema)
+        return self._input_config_type
+
+
+class IOManagerDefinition(_InputConfig, ResourceDefinition):
     """A resource definition whose value is an ``IOManager``.
 
     ``output_config_schema`` defaults to ``None``: no per-output config is accepted.
@@ -60,20 +79,8 @@ class IOManagerDefinition(ResourceDefinition):
         self._output_config_type: Any = _UNSET
 
     @property
-    def input_config_schema(self) -> Any:
-        return self._input_config_schema
-
-    @property
     def output_config_schema(self) -> Any:
         return self._output_config_schema
-
-    @property
-    def input_config_type(self) -> Any:
-        if self._input_config_type is _UNSET:
-            from dockyard.defs.config import as_config_type
-
-            self._input_config_type = as_config_type(self._input_config_schema)
-        return self._input_config_type
 
     @property
     def output_config_type(self) -> Any:
@@ -102,7 +109,7 @@ class IOManagerDefinition(ResourceDefinition):
         return defn
 
 
-class InputManagerDefinition(ResourceDefinition):
+class InputManagerDefinition(_InputConfig, ResourceDefinition):
     """A resource definition whose value is an ``InputManager``."""
 
     def __init__(
@@ -117,18 +124,6 @@ class InputManagerDefinition(ResourceDefinition):
         super().__init__(resource_fn, config_schema, description, required_resource_keys, version)
         self._input_config_schema = input_config_schema
         self._input_config_type: Any = _UNSET
-
-    @property
-    def input_config_schema(self) -> Any:
-        return self._input_config_schema
-
-    @property
-    def input_config_type(self) -> Any:
-        if self._input_config_type is _UNSET:
-            from dockyard.defs.config import as_config_type
-
-            self._input_config_type = as_config_type(self._input_config_schema)
-        return self._input_config_type
 
     output_config_schema = None
     output_config_type = None

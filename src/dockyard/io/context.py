@@ -478,6 +478,33 @@ class InputContext(_IOContext):
         return f"InputContext(name={self._name!r}, asset_key={self._asset_key!r})"
 
 
+def _builder_args(
+    definition_metadata: Mapping[str, Any] | None,
+    metadata: Mapping[str, Any] | None,
+    dagster_type: Any,
+    resource_config: Mapping[str, Any] | None,
+    resources: Mapping[str, Any] | None,
+    asset_key: Any,
+    partition_key: str | None,
+    key_range: Any,
+    partitions_def: Any,
+) -> dict[str, Any]:
+    """The context arguments both builders derive the same way from what the test passed."""
+    from dockyard.defs.types import resolve_dagster_type
+
+    key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
+    return {
+        "definition_metadata": definition_metadata if definition_metadata is not None else (metadata or {}),
+        "dagster_type": resolve_dagster_type(dagster_type) if dagster_type is not None else None,
+        "resource_config": resource_config if resource_config is not None else {},
+        "resources": _builder_resources(resources),
+        "asset_key": key,
+        "partition_key": partition_key,
+        "asset_partitions_def": partitions_def,
+        "asset_partition_keys": _partition_keys_for_builder(key, partition_key, key_range, partitions_def),
+    }
+
+
 def _partition_keys_for_builder(
     asset_key: AssetKey | None, partition_key: str | None, key_range: Any, partitions_def: Any
 ) -> list[str] | None:
@@ -538,28 +565,21 @@ def build_output_context(
     output_metadata: Mapping[str, Any] | None = None,
 ) -> OutputContext:
     """An ``OutputContext`` for calling ``handle_output`` directly in a test."""
-    from dockyard.defs.types import resolve_dagster_type
-
-    key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
     return OutputContext(
         step_key=step_key,
         name=name,
         run_id=run_id or EPHEMERAL_RUN_ID,
-        definition_metadata=definition_metadata if definition_metadata is not None else (metadata or {}),
         output_metadata=output_metadata,
         config=config,
-        dagster_type=resolve_dagster_type(dagster_type) if dagster_type is not None else None,
         mapping_key=mapping_key,
         version=version,
-        resource_config=resource_config if resource_config is not None else {},
-        resources=_builder_resources(resources),
         op_def=op_def,
-        asset_key=key,
-        partition_key=partition_key,
-        asset_partitions_def=asset_partitions_def,
-        asset_partition_keys=_partition_keys_for_builder(key, partition_key, asset_partition_key_range, asset_partitions_def),
         instance=instance,
         asset_spec=asset_spec,
+        **_builder_args(
+            definition_metadata, metadata, dagster_type, resource_config, resources,
+            asset_key, partition_key, asset_partition_key_range, asset_partitions_def,
+        ),
     )
 
 
@@ -581,21 +601,14 @@ def build_input_context(
     metadata: Mapping[str, Any] | None = None,
 ) -> InputContext:
     """An ``InputContext`` for calling ``load_input`` directly in a test."""
-    from dockyard.defs.types import resolve_dagster_type
-
-    key = AssetKey.from_coercible(asset_key) if asset_key is not None else None
     return InputContext(
         name=name,
         config=config,
-        definition_metadata=definition_metadata if definition_metadata is not None else (metadata or {}),
         upstream_output=upstream_output,
-        dagster_type=resolve_dagster_type(dagster_type) if dagster_type is not None else None,
-        resource_config=resource_config if resource_config is not None else {},
-        resources=_builder_resources(resources),
         op_def=op_def,
-        asset_key=key,
-        partition_key=partition_key,
-        asset_partitions_def=asset_partitions_def,
-        asset_partition_keys=_partition_keys_for_builder(key, partition_key, asset_partition_key_range, asset_partitions_def),
         instance=instance,
+        **_builder_args(
+            definition_metadata, metadata, dagster_type, resource_config, resources,
+            asset_key, partition_key, asset_partition_key_range, asset_partitions_def,
+        ),
     )

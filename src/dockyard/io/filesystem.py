@@ -182,8 +182,7 @@ class PickledObjectFilesystemIOManager(UPathIOManager):
         if _logger.isEnabledFor(logging.DEBUG):
             context.log.debug(self.get_loading_input_log_message(path))  # type: ignore[arg-type]
         try:
-            with open(path, "rb") as f:
-                return pickle.load(f)
+            return _unpickle(path)
         except FileNotFoundError as exc:
             if os.path.exists(path):
                 raise
@@ -192,20 +191,23 @@ class PickledObjectFilesystemIOManager(UPathIOManager):
     def _read_partition(self, context: InputContext, asset_dir: str, pk: str) -> Any:
         path = os.path.join(asset_dir, *partition_segments(partition_path_string(pk))) + self._ext()
         try:
-            with open(path, "rb") as f:
-                return pickle.load(f)
+            return _unpickle(path)
         except FileNotFoundError as exc:
             if os.path.exists(path):
                 raise
             if getattr(pk, "keys_by_dimension", None):  # older layout: one segment "v1|v2"
                 legacy = os.path.join(asset_dir, *partition_segments(str(pk))) + self._ext()
                 if os.path.exists(legacy):
-                    with open(legacy, "rb") as f:
-                        return pickle.load(f)
+                    return _unpickle(legacy)
             if allow_missing_partitions(context):
                 context.log.warning(self.get_missing_partition_log_message(pk))
                 return MISSING
             raise missing_value_error(context, path, pk) from exc
+
+
+def _unpickle(path: str) -> Any:
+    with open(path, "rb") as f:
+        return pickle.load(f)
 
 
 @io_manager(  # type: ignore[untyped-decorator]

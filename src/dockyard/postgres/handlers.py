@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dockyard._internal.imports import require_extra
-from dockyard.defs.metadata import MetadataValue, TableColumn, TableSchema
+from dockyard.io import db_managers
 from dockyard.io.db import (
     DbTypeHandler,
     TableSlice,
@@ -31,16 +31,6 @@ from dockyard.postgres.transfer import (
     unwritable_columns,
     write_arrow,
 )
-
-
-def _metadata(context: Any, rows: int, columns: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    count_key = "dagster/partition_row_count" if context.has_partition_key else "dagster/row_count"
-    schema = TableSchema(columns=[TableColumn(name=n, type=t) for n, t in columns])
-    return {
-        count_key: rows,
-        "dagster/storage_kind": "postgres",
-        "dataframe_columns": MetadataValue.table_schema(schema),
-    }
 
 
 def _pandas_sql_type(dtype: Any) -> str:
@@ -89,7 +79,7 @@ class PostgresPandasTypeHandler(DbTypeHandler[Any]):
             _write_pandas_as_text(connection, table_slice, obj)
         else:
             write_arrow(connection, table_slice, table)
-        return _metadata(context, len(obj), [(str(c), str(t)) for c, t in obj.dtypes.items()])
+        return db_managers.pandas_metadata(context, "postgres", obj)
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:
         pd = require_extra("pandas")
@@ -111,8 +101,7 @@ class PostgresPolarsTypeHandler(DbTypeHandler[Any]):
     def handle_output(
         self, context: Any, table_slice: TableSlice, obj: Any, connection: Any
     ) -> Mapping[str, Any] | None:
-        pl = require_extra("polars")
-        frame = obj.collect() if isinstance(obj, pl.LazyFrame) else obj
+        frame = db_managers.collect_polars(obj)
         table = frame.to_arrow()
         if bad := unwritable_columns(table):
             raise TypeError(
@@ -121,7 +110,7 @@ class PostgresPolarsTypeHandler(DbTypeHandler[Any]):
                 "Convert them first, e.g. pl.col(name).cast(pl.String) or .list.join(',')."
             )
         write_arrow(connection, table_slice, table)
-        return _metadata(context, frame.height, [(c, str(t)) for c, t in frame.schema.items()])
+        return db_managers.table_metadata(context, "postgres", frame.height, [(c, str(t)) for c, t in frame.schema.items()])
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:
         pl = require_extra("polars")
@@ -132,34 +121,18 @@ class PostgresPolarsTypeHandler(DbTypeHandler[Any]):
         else:
             names, rows = fetch_rows(connection, query)
             frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
-        wants_lazy = getattr(context.dagster_type, "typing_type", None) is pl.LazyFrame
-        return frame.lazy() if wants_lazy else frame
+        return db_managers.polars_for_input(context, frame)
 
     @property
     def supported_types(self) -> Sequence[type]:
-        pl = require_extra("polars")
-        return [pl.DataFrame, pl.LazyFrame]
+        return db_managers.polars_types()
 
 
+@db_managers.stores(PostgresPandasTypeHandler, "pandas", "DataFrame")
 class PostgresPandasIOManager(PostgresIOManager):
     """Stores pandas DataFrames as PostgreSQL tables; unannotated inputs load as DataFrames."""
 
-    @staticmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        return [PostgresPandasTypeHandler()]
 
-    @staticmethod
-    def default_load_type() -> type | None:
-        return require_extra("pandas").DataFrame  # type: ignore[no-any-return]
-
-
+@db_managers.stores(PostgresPolarsTypeHandler, "polars", "DataFrame")
 class PostgresPolarsIOManager(PostgresIOManager):
     """Stores polars DataFrames as PostgreSQL tables; unannotated inputs load as DataFrames."""
-
-    @staticmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        return [PostgresPolarsTypeHandler()]
-
-    @staticmethod
-    def default_load_type() -> type | None:
-        return require_extra("polars").DataFrame  # type: ignore[no-any-return]

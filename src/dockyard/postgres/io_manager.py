@@ -8,8 +8,7 @@ is undone if the insert fails, but it holds an exclusive lock on the table until
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,7 +19,6 @@ from dockyard.io.configurable import ConfigurableIOManagerFactory
 from dockyard.io.db import (
     DbClient,
     DbIOManager,
-    DbTypeHandler,
     TableSlice,
     delete_query,
     qualified_table_name,
@@ -28,6 +26,7 @@ from dockyard.io.db import (
     render_for_display,
     select_query,
 )
+from dockyard.io.db_managers import TypeHandlerFactory
 from dockyard.postgres.resource import make_conninfo, open_postgres
 from dockyard.postgres.transfer import table_exists
 
@@ -74,7 +73,7 @@ class PostgresDbClient(DbClient):
             yield
 
 
-class PostgresIOManager(ConfigurableIOManagerFactory):
+class PostgresIOManager(TypeHandlerFactory, ConfigurableIOManagerFactory):
     """Base for PostgreSQL I/O managers: subclasses name their type handlers."""
 
     conninfo: str | None = Field(default=None, description="A libpq URL or key=value string.")
@@ -87,16 +86,6 @@ class PostgresIOManager(ConfigurableIOManagerFactory):
         default=None, alias="schema", description="Schema for tables (default: key prefix or 'public')."
     )
     connect_args: dict[str, Any] = Field(default_factory=dict)
-
-    @staticmethod
-    @abstractmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        """The handlers for the Python types this manager stores."""
-
-    @staticmethod
-    def default_load_type() -> type | None:
-        """The type unannotated inputs load as."""
-        return None
 
     def create_io_manager(self, context: InitResourceContext) -> DbIOManager:
         conninfo = make_conninfo(self.conninfo, self.host, self.port, self.user, self.password, self.database)

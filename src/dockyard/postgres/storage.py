@@ -28,7 +28,6 @@ Choices, and why:
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -39,21 +38,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from dockyard._internal.imports import require_extra
-from dockyard.defs.keys import AssetKey
 from dockyard.errors import DagsterInvariantViolationError
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.origins import AssetOrigin
-from dockyard.instance.runs import DagsterRun, DagsterRunStatus
+from dockyard.instance.runs import DagsterRun
 from dockyard.instance.serdes import dumps, run_to_dict
-from dockyard.instance.storage.base import InstanceStorage
-from dockyard.instance.storage.sql import (
-    SqlQueries,
-    asset_key_column,
-    event_from_row,
-    event_rows,
-    latest_by_partition,
-    run_from_row,
-)
+from dockyard.instance.storage.sql import SqlInstanceStorage, SqlQueries, event_rows, origin_rows
 
 if TYPE_CHECKING:
     import psycopg
@@ -136,7 +126,7 @@ class _Held:
             pass
 
 
-class PostgresInstanceStorage(InstanceStorage):
+class PostgresInstanceStorage(SqlInstanceStorage):
     """Instance storage in a PostgreSQL database.
 
     Args:
@@ -223,7 +213,7 @@ class PostgresInstanceStorage(InstanceStorage):
                 conn.execute(f"INSERT INTO {s}.schema_version (version) VALUES (%s)", (SCHEMA_VERSION,))
 
     @contextmanager
-    def _transaction(self) -> Iterator[psycopg.Connection[Any]]:
+    def _write(self) -> Iterator[psycopg.Connection[Any]]:
         conn = self._connection()
         with conn.transaction():
             yield conn
@@ -246,29 +236,13 @@ class PostgresInstanceStorage(InstanceStorage):
             (run.run_id, run.job_name, run.status.value, run.partition_key, run.start_time or time.time(), dumps(run_to_dict(run))),
         )
 
-    def add_run(self, run: DagsterRun) -> None:
-        self._upsert_run(run)
-
-    def update_run(self, run: DagsterRun) -> None:
-        self._upsert_run(run)
-
-    def get_run(self, run_id: str) -> DagsterRun | None:
-        rows = self._read(f"SELECT body FROM {self._t['runs']} WHERE run_id = %s", (run_id,))
-        return run_from_row(rows[0]) if rows else None
-
-    def get_runs(
-        self, limit: int | None = None, status: DagsterRunStatus | None = None, job_name: str | None = None
-    ) -> list[DagsterRun]:
-        sql, params = self._queries.runs(limit, status, job_name)
-        return [run_from_row(r) for r in self._read(sql, params)]
-
     # -- events -----------------------------------------------------------------------------------
     def store_events(self, entries: Sequence[EventLogEntry], asset_origins: Sequence[AssetOrigin] = ()) -> None:
         if not entries and not asset_origins:
             return
         rows, indexed = event_rows(entries)
         ids: list[int] = []
-        with self._transaction() as conn, conn.cursor() as cur:
+        with self._write() as conn, conn.cursor() as cur:
             if rows:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (self._events_lock,))
                 cur.executemany(
@@ -290,73 +264,20 @@ class PostgresInstanceStorage(InstanceStorage):
                 cur.executemany(
                     f"INSERT INTO {self._t['asset_origins']} (asset_key, body) VALUES (%s, %s) "
                     "ON CONFLICT (asset_key) DO UPDATE SET body = excluded.body",
-                    [(asset_key_column(o.asset_key), dumps(o.to_dict())) for o in asset_origins],
+                    origin_rows(asset_origins),
                 )
         for entry, storage_id in zip(entries, ids, strict=True):
             entry.storage_id = storage_id
 
-    def get_logs_for_run(self, run_id: str) -> list[EventLogEntry]:
-        rows = self._read(f"SELECT id, body FROM {self._t['events']} WHERE run_id = %s ORDER BY id", (run_id,))
-        return [event_from_row(r) for r in rows]
-
-    # -- asset index ------------------------------------------------------------------------------
-    def get_materializations(
-        self,
-        asset_key: AssetKey,
-        limit: int | None = None,
-        ascending: bool = False,
-        partitions: Sequence[str] | None = None,
-        after_id: int | None = None,
-        before_id: int | None = None,
-    ) -> list[EventLogEntry]:
-        query = self._queries.materializations(asset_key, limit, ascending, partitions, after_id, before_id)
-        if query is None:
-            return []
-        return [event_from_row(r) for r in self._read(*query)]
-
-    def get_latest_materializations_by_partition(self, asset_key: AssetKey) -> dict[str, EventLogEntry]:
-        rows = self._read(
-            f"SELECT e.id, e.body FROM {self._t['events']} e JOIN ("
-            f" SELECT max(event_id) AS id FROM {self._t['materializations']}"
-            " WHERE asset_key = %s AND partition IS NOT NULL GROUP BY partition"
-            ") latest ON latest.id = e.id ORDER BY e.id",
-            (asset_key_column(asset_key),),
-        )
-        return latest_by_partition(rows)
-
-    def get_asset_keys(self) -> list[AssetKey]:
-        rows = self._read(f"SELECT DISTINCT asset_key FROM {self._t['materializations']}")
-        return sorted(AssetKey(json.loads(r[0])) for r in rows)
-
-    def wipe_asset(self, asset_key: AssetKey) -> None:
-        key = asset_key_column(asset_key)
-        with self._transaction() as conn:
-            conn.execute(f"DELETE FROM {self._t['materializations']} WHERE asset_key = %s", (key,))
-            conn.execute(f"DELETE FROM {self._t['events']} WHERE asset_key = %s", (key,))
-            conn.execute(f"DELETE FROM {self._t['asset_origins']} WHERE asset_key = %s", (key,))
-
-    def get_asset_origin(self, asset_key: AssetKey) -> AssetOrigin | None:
-        rows = self._read(f"SELECT body FROM {self._t['asset_origins']} WHERE asset_key = %s", (asset_key_column(asset_key),))
-        return AssetOrigin.from_dict(json.loads(rows[0][0])) if rows else None
-
     # -- dynamic partitions -----------------------------------------------------------------------
-    def get_dynamic_partitions(self, name: str) -> list[str]:
-        rows = self._read(f"SELECT partition_key FROM {self._t['dynamic_partitions']} WHERE name = %s ORDER BY id", (name,))
-        return [r[0] for r in rows]
-
     def add_dynamic_partitions(self, name: str, keys: Sequence[str]) -> None:
         if not keys:
             return
-        with self._transaction() as conn, conn.cursor() as cur:
+        with self._write() as conn, conn.cursor() as cur:
             cur.executemany(
                 f"INSERT INTO {self._t['dynamic_partitions']} (name, partition_key) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 [(name, k) for k in keys],
             )
-
-    def delete_dynamic_partition(self, name: str, key: str) -> None:
-        self._connection().execute(
-            f"DELETE FROM {self._t['dynamic_partitions']} WHERE name = %s AND partition_key = %s", (name, key)
-        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         # connections, locks and thread-locals stay behind; the copy connects on first use

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dockyard._internal.imports import require_extra
-from dockyard.defs.metadata import MetadataValue, TableColumn, TableSchema
 from dockyard.io.db import (
     DbTypeHandler,
     TableSlice,
@@ -22,6 +21,7 @@ from dockyard.io.db import (
     quote_identifier,
     select_query,
 )
+from dockyard.io.db_managers import pandas_metadata, stores
 from dockyard.snowflake.io_manager import (
     PLACEHOLDER,
     SnowflakeIOManager,
@@ -32,16 +32,6 @@ from dockyard.snowflake.io_manager import (
     to_snowflake_name,
     transaction,
 )
-
-
-def _metadata(context: Any, obj: Any) -> dict[str, Any]:
-    count_key = "dagster/partition_row_count" if context.has_partition_key else "dagster/row_count"
-    schema = TableSchema(columns=[TableColumn(name=str(c), type=str(t)) for c, t in obj.dtypes.items()])
-    return {
-        count_key: len(obj),
-        "dagster/storage_kind": "snowflake",
-        "dataframe_columns": MetadataValue.table_schema(schema),
-    }
 
 
 def _write_pandas(connection: Any, frame: Any, table: str, schema: str, **kwargs: Any) -> None:
@@ -69,7 +59,7 @@ class SnowflakePandasTypeHandler(DbTypeHandler[Any], StagedTypeHandler):
         stored = snowflake_slice(table_slice)
         if len(obj.columns):
             _write_pandas(connection, _stored_columns(obj), stored.table, stored.schema, auto_create_table=True)
-        return _metadata(context, obj)
+        return pandas_metadata(context, "snowflake", obj)
 
     def replace_slice(
         self,
@@ -83,10 +73,10 @@ class SnowflakePandasTypeHandler(DbTypeHandler[Any], StagedTypeHandler):
         frame = _stored_columns(obj)
         if not len(frame.columns):
             context.log.warning(f"Skipping write of a DataFrame with no columns to {stored.schema}.{stored.table}.")
-            return _metadata(context, obj)
+            return pandas_metadata(context, "snowflake", obj)
         if not table_exists(connection, stored):  # nothing to replace: load straight into a new table
             _write_pandas(connection, frame, stored.table, stored.schema, auto_create_table=True)
-            return _metadata(context, obj)
+            return pandas_metadata(context, "snowflake", obj)
         staging = stored._replace(table=f"__DOCKYARD_STAGE_{uuid.uuid4().hex.upper()}")
         _write_pandas(connection, frame, staging.table, staging.schema, auto_create_table=True, table_type="transient")
         try:
@@ -98,7 +88,7 @@ class SnowflakePandasTypeHandler(DbTypeHandler[Any], StagedTypeHandler):
                 )
         finally:
             connection.cursor().execute(f"DROP TABLE IF EXISTS {qualified_table_name(staging)}")
-        return _metadata(context, obj)
+        return pandas_metadata(context, "snowflake", obj)
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:
         query = select_query(snowflake_slice(table_slice), PLACEHOLDER)
@@ -110,13 +100,6 @@ class SnowflakePandasTypeHandler(DbTypeHandler[Any], StagedTypeHandler):
         return [require_extra("pandas").DataFrame]
 
 
+@stores(SnowflakePandasTypeHandler, "pandas", "DataFrame")
 class SnowflakePandasIOManager(SnowflakeIOManager):
     """Stores pandas DataFrames as Snowflake tables; unannotated inputs load as DataFrames."""
-
-    @staticmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        return [SnowflakePandasTypeHandler()]
-
-    @staticmethod
-    def default_load_type() -> type | None:
-        return require_extra("pandas").DataFrame  # type: ignore[no-any-return]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,13 +31,13 @@ from dockyard.io.configurable import ConfigurableIOManagerFactory
 from dockyard.io.db import (
     DbClient,
     DbIOManager,
-    DbTypeHandler,
     TableSlice,
     delete_query,
     quote_identifier,
     render_for_display,
     select_query,
 )
+from dockyard.io.db_managers import TypeHandlerFactory
 from dockyard.snowflake.resource import connection_args, open_snowflake
 
 PLACEHOLDER = "%s"  # the connector's default paramstyle ("pyformat"), bound by the connector
@@ -160,7 +160,7 @@ class SnowflakeDbIOManager(DbIOManager):
             context.add_output_metadata({"dagster/table_name": client.get_table_name(table_slice)})
 
 
-class SnowflakeIOManager(ConfigurableIOManagerFactory):
+class SnowflakeIOManager(TypeHandlerFactory, ConfigurableIOManagerFactory):
     """Base for Snowflake I/O managers: subclasses name their type handlers."""
 
     database: str = Field(description="Database for the tables.")
@@ -179,16 +179,6 @@ class SnowflakeIOManager(ConfigurableIOManagerFactory):
     additional_snowflake_connection_args: dict[str, Any] | None = Field(
         default=None, description="Extra keyword arguments for snowflake.connector.connect."
     )
-
-    @staticmethod
-    @abstractmethod
-    def type_handlers() -> Sequence[DbTypeHandler[Any]]:
-        """The handlers for the Python types this manager stores."""
-
-    @staticmethod
-    def default_load_type() -> type | None:
-        """The type unannotated inputs load as."""
-        return None
 
     def create_io_manager(self, context: InitResourceContext) -> DbIOManager:
         fields = {

@@ -123,6 +123,33 @@ class EventLogStorageSuite:
         assert [e.asset_materialization.metadata["i"].value for e in ascending] == [0, 1]
         assert storage.get_materializations(AssetKey("missing")) == []
 
+    def test_latest_materializations_of_many_assets(self, storage: InstanceStorage) -> None:
+        for i in range(4):
+            storage.store_events([
+                materialization_entry(f"r{i}", "a", metadata={"i": i}),
+                materialization_entry(f"r{i}", ["b", "c"], f"p{i}", {"i": i}),
+            ])
+        storage.store_events([materialization_entry("r9", "late", metadata={"i": 9}), plain_entry("r9", DagsterEventType.RUN_SUCCESS)])
+        keys = [AssetKey("a"), AssetKey(["b", "c"]), AssetKey("missing"), AssetKey("late"), AssetKey("a")]
+        latest = storage.get_latest_materializations(keys)
+        assert set(latest) == {AssetKey("a"), AssetKey(["b", "c"]), AssetKey("late")}
+        for key, entry in latest.items():
+            assert entry.asset_materialization.asset_key == key
+            assert entry.storage_id == storage.get_materializations(key, limit=1)[0].storage_id
+        assert latest[AssetKey("a")].asset_materialization.metadata["i"].value == 3 and latest[AssetKey("a")].run_id == "r3"
+        assert latest[AssetKey(["b", "c"])].asset_materialization.partition == "p3"
+        assert storage.get_latest_materializations([]) == {}
+        storage.wipe_asset(AssetKey("a"))
+        assert set(storage.get_latest_materializations(keys)) == {AssetKey(["b", "c"]), AssetKey("late")}
+
+    def test_latest_materializations_of_more_assets_than_one_query_takes(self, storage: InstanceStorage) -> None:
+        keys = [AssetKey(["many", f"k{i:04d}"]) for i in range(1_203)]
+        storage.store_events([materialization_entry("r1", k, metadata={"run": 1}) for k in keys])
+        storage.store_events([materialization_entry("r2", k, metadata={"run": 2}) for k in keys[::2]])
+        latest = storage.get_latest_materializations([*keys, AssetKey("missing")])
+        assert sorted(latest) == keys
+        assert all(latest[k].asset_materialization.metadata["run"].value == (2 if i % 2 == 0 else 1) for i, k in enumerate(keys))
+
     def test_materialization_history_pages_by_storage_id(self, storage: InstanceStorage) -> None:
         storage.store_events([materialization_entry("r", "a", metadata={"i": i}) for i in range(7)])
         seen, before = [], None
@@ -147,6 +174,20 @@ class EventLogStorageSuite:
         assert latest["x"].asset_materialization.metadata["n"].value == 3
         only_y = storage.get_materializations(AssetKey("p"), partitions=["y"])
         assert [e.asset_materialization.metadata["n"].value for e in only_y] == [2]
+
+    def test_materialized_partitions_of_many_assets(self, storage: InstanceStorage) -> None:
+        keys = [AssetKey(["parts", f"k{i:04d}"]) for i in range(1_050)]
+        storage.store_events([materialization_entry("r1", k, f"p{i % 4}") for i, k in enumerate(keys)])
+        storage.store_events([materialization_entry("r2", k, f"p{(i + 1) % 4}") for i, k in enumerate(keys[:3])])
+        storage.store_events([materialization_entry("r2", k, f"p{i % 4}") for i, k in enumerate(keys[:3])])
+        storage.store_events([materialization_entry("r3", "plain"), materialization_entry("r3", "mixed", "x"), materialization_entry("r3", "mixed")])
+        got = storage.get_materialized_partitions([*keys, AssetKey("plain"), AssetKey("mixed"), AssetKey("missing")])
+        assert set(got) == {*keys, AssetKey("mixed")}
+        assert got[keys[0]] == {"p0", "p1"} and got[keys[2]] == {"p2", "p3"} and got[keys[3]] == {"p3"} and got[keys[1049]] == {"p1"}
+        assert got[AssetKey("mixed")] == {"x"}
+        assert got[keys[7]] == set(storage.get_latest_materializations_by_partition(keys[7]))
+        storage.wipe_asset(keys[0])
+        assert keys[0] not in storage.get_materialized_partitions(keys[:2]) and storage.get_materialized_partitions([]) == {}
 
     def test_asset_keys_and_wipe(self, storage: InstanceStorage) -> None:
         storage.store_events([materialization_entry("r", ["b", "x"]), materialization_entry("r", "a")])
@@ -194,6 +235,16 @@ class InstanceStorageSuite(EventLogStorageSuite):
         origin = storage.get_asset_origin(key)
         assert origin == AssetOrigin(key, "warehouse", False, "pkg.mod", "defs", None, None, "r2")
         assert storage.get_asset_origin(AssetKey("none")) is None
+
+    def test_asset_origins_of_many_assets(self, storage: InstanceStorage) -> None:
+        keys = [AssetKey(["o", f"k{i:04d}"]) for i in range(1_101)]
+        origins = [AssetOrigin(k, f"io_{i % 3}", i % 2 == 0, run_id="r1") for i, k in enumerate(keys)]
+        storage.store_events([materialization_entry("r1", k) for k in keys], origins)
+        replaced = AssetOrigin(keys[0], "warehouse", False, "pkg.mod", "defs", None, None, "r2")
+        storage.store_events([materialization_entry("r2", keys[0])], [replaced])
+        got = storage.get_asset_origins([*keys, AssetKey("none"), keys[1]])
+        assert got == {replaced.asset_key: replaced, **{o.asset_key: o for o in origins[1:]}}
+        assert storage.get_asset_origins([AssetKey("none")]) == {} and storage.get_asset_origins([]) == {}
 
     def test_dynamic_partitions(self, storage: InstanceStorage) -> None:
         storage.add_dynamic_partitions("files", ["b", "a"])

@@ -41,6 +41,8 @@ from dockyard.ui.pages import (
     MAX_RUNS_PAGE,
     RUNS_PAGE,
     asset_key,
+    found,
+    history_param,
     http_error,
     int_param,
     launch_run,
@@ -80,29 +82,21 @@ def assets(request: Any) -> Any:
 def asset(request: Any) -> Any:
     ws = workspace(request)
     key = asset_key(request, "/api/assets/")
-    detail = asset_views.asset_detail(ws, key)
-    if detail is None:
-        raise http_error(404, f"No asset {key.to_user_string()!r}.")
+    detail = found(asset_views.asset_detail(ws, key), f"No asset {key.to_user_string()!r}.")
     return _json({"asset": detail.to_json(), "url": asset_url(key)})
 
 
 def materializations(request: Any) -> Any:
     ws = workspace(request)
     key = asset_key(request, "/api/materializations/")
-    limit = int_param(request, "limit", asset_views.HISTORY_PAGE, 1, asset_views.MAX_HISTORY_PAGE)
-    try:
-        page = asset_views.history_page(ws, key, request.query_params.get("cursor"), limit, request.query_params.get("partition") or None)
-    except ValueError as exc:
-        raise http_error(400, str(exc)) from exc
+    page, _limit = history_param(request, ws, key, request.query_params.get("partition") or None)
     return _json({"asset": key.to_user_string(), **page.to_json()})
 
 
 def partitions(request: Any) -> Any:
     ws = workspace(request)
     key = asset_key(request, "/api/partitions/")
-    grid = asset_views.partition_grid(ws, key)
-    if grid is None:
-        raise http_error(404, f"Asset {key.to_user_string()!r} is not partitioned (or unknown).")
+    grid = found(asset_views.partition_grid(ws, key), f"Asset {key.to_user_string()!r} is not partitioned (or unknown).")
     return _json({"asset": key.to_user_string(), **grid.to_json()})
 
 

@@ -1,9 +1,10 @@
 """Assets as the UI shows them: catalog rows, the details of one asset, its paginated history,
 numeric metadata charts and the partition status grid.
 
-Each function costs a bounded number of indexed instance queries: the catalog one "latest
-materialization" lookup per asset (plus the materialized partitions of partitioned ones), the
-details page one page of history plus the chart window, never the whole history.
+Each function costs a bounded number of indexed instance queries: the catalog and the lineage one
+batched "latest materialization" lookup for all their assets (the catalog also one batched origin
+lookup, plus the materialized partitions of partitioned assets), the details page one page of
+history plus the chart window, never the whole history.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dockyard.defs.asset_graph import AssetNode
 from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.runs import DagsterRun, DagsterRunStatus
@@ -87,38 +89,52 @@ class _PartitionCounter:
         return found
 
 
+def _is_partitioned(latest: EventLogEntry | None) -> bool:
+    return latest is not None and latest.asset_materialization.partition is not None
+
+
 def catalog_rows(ws: Workspace, query: str | None = None, group: str | None = None) -> list[CatalogRow]:
     """One row per asset, filtered by a substring of the key and by group."""
     instance = ws.instance
     runs = ws.latest_runs_by_asset()
     counter = _PartitionCounter(instance)
     needle = (query or "").strip().lower()
-    rows = []
+    shown: list[tuple[AssetKey, AssetNode | None]] = []
     for key in ws.asset_keys():
         node = ws.node(key)
-        group_name = node.group_name if node is not None else None
-        if group and group_name != group:
+        if group and (node.group_name if node is not None else None) != group:
             continue
         if needle and needle not in key.to_user_string().lower():
             continue
-        latest = instance.get_latest_materialization_event(key)
+        shown.append((key, node))
+    latest_by_key = instance.get_latest_materialization_events([key for key, _ in shown])
+    origins = instance.get_asset_origins([key for key, node in shown if node is None])
+    partitioned = [
+        key for key, node in shown
+        if (node.partitions_def is not None if node is not None else _is_partitioned(latest_by_key.get(key)))
+    ]
+    materialized = instance.get_materialized_partitions_by_asset(partitioned)
+    rows = []
+    for key, node in shown:
+        latest = latest_by_key.get(key)
         pdef = node.partitions_def if node is not None else None
         filled = total = None
         if pdef is not None:
             valid = counter.keys(pdef)
-            done = instance.get_materialized_partitions(key)
+            done = materialized[key]
             filled = len(done & valid) if valid is not None else len(done)
             total = len(valid) if valid is not None else None
-        elif node is None and latest is not None and latest.asset_materialization.partition is not None:
-            filled = len(instance.get_materialized_partitions(key))
+        elif key in materialized:
+            filled = len(materialized[key])
         io_key: str | None
         if node is not None:
             io_key = node.io_manager_key
         else:
-            origin = instance.get_asset_origin(key)
+            origin = origins.get(key)
             io_key = origin.io_manager_key if origin is not None else None
         rows.append(CatalogRow(
-            key, group_name, io_key, _first_line(getattr(node.spec, "description", None)) if node is not None else None,
+            key, node.group_name if node is not None else None, io_key,
+            _first_line(getattr(node.spec, "description", None)) if node is not None else None,
             node is not None, node is not None and node.is_materializable, pdef is not None or filled is not None,
             latest.timestamp if latest is not None else None, latest.run_id if latest is not None else None,
             asset_status(latest, runs.get(key)), filled, total,
@@ -311,9 +327,10 @@ def lineage(ws: Workspace, group: str | None = None) -> GraphLayout:
     keys = [k for k in ws.layer.toposorted_keys if group is None or ws.layer.nodes[k].group_name == group]
     runs = ws.latest_runs_by_asset()
     status = {}
+    latest_by_key = ws.instance.get_latest_materialization_events(keys)
     for key in keys:
         node = ws.layer.nodes[key]
-        latest = ws.instance.get_latest_materialization_event(key)
+        latest = latest_by_key.get(key)
         state = asset_status(latest, runs.get(key))
         status[key] = state if node.is_materializable or state != "missing" else "external"
     upstream = {k: ws.layer.upstream_keys(k) for k in keys}

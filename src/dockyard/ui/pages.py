@@ -7,7 +7,7 @@ Every page reads through the same functions as the JSON API (``dockyard.ui.asset
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from dockyard.defs.keys import AssetKey
@@ -22,6 +22,8 @@ from dockyard.ui.workspace import Workspace
 RUNS_PAGE = 50
 MAX_RUNS_PAGE = 1_000
 MAX_FORM_BYTES = 1_000_000
+
+T = TypeVar("T")
 
 
 # -- shared request helpers (the API uses them too) ---------------------------------------------------
@@ -48,6 +50,23 @@ def int_param(request: Any, name: str, default: int, low: int, high: int) -> int
 
 def asset_key(request: Any, prefix: str) -> AssetKey:
     return key_from_path(request.scope.get("raw_path"), prefix, request.path_params["key"])
+
+
+def found(value: T | None, message: str) -> T:
+    """``value``; a 404 with ``message`` when it is ``None``."""
+    if value is None:
+        raise http_error(404, message)
+    return value
+
+
+def history_param(request: Any, ws: Workspace, key: AssetKey, partition: str | None) -> tuple[asset_views.HistoryPage, int]:
+    """The page of history the ``cursor`` and ``limit`` parameters ask for, and the limit (a
+    400 for a bad cursor)."""
+    limit = int_param(request, "limit", asset_views.HISTORY_PAGE, 1, asset_views.MAX_HISTORY_PAGE)
+    try:
+        return asset_views.history_page(ws, key, request.query_params.get("cursor"), limit, partition), limit
+    except ValueError as exc:
+        raise http_error(400, str(exc)) from exc
 
 
 def status_param(request: Any) -> DagsterRunStatus | None:
@@ -123,15 +142,11 @@ def catalog(request: Any) -> Any:
 def asset(request: Any) -> Any:
     ws = workspace(request)
     key = asset_key(request, "/assets/")
-    detail = asset_views.asset_detail(ws, key)
-    if detail is None:
-        raise http_error(404, f"No asset {key.to_user_string()!r}: it is not defined here and has no materializations.")
-    partition = request.query_params.get("partition") or None
-    limit = int_param(request, "limit", asset_views.HISTORY_PAGE, 1, asset_views.MAX_HISTORY_PAGE)
-    try:
-        history = asset_views.history_page(ws, key, request.query_params.get("cursor"), limit, partition)
-    except ValueError as exc:
-        raise http_error(400, str(exc)) from exc
+    detail = found(
+        asset_views.asset_detail(ws, key),
+        f"No asset {key.to_user_string()!r}: it is not defined here and has no materializations.",
+    )
+    history, limit = history_param(request, ws, key, request.query_params.get("partition") or None)
     grid = asset_views.partition_grid(ws, key)
     return render(
         request, "asset.html", nav="assets", asset=detail, history=history, grid=grid,

@@ -20,6 +20,11 @@ from dockyard.defs.partitions import (
 TIMEZONES = ["UTC", "America/New_York", "Europe/Berlin"]
 # Windows of the calendar schedules are long; cap how many of each we list per example.
 SPAN = {"hourly": timedelta(days=60), "daily": timedelta(days=800), "weekly": timedelta(days=3000)}
+# The schedules that take a day_offset, with the range of days it allows.
+DAY_OFFSET_SCHEDULES: dict[str, tuple[type[TimeWindowPartitionsDefinition], tuple[int, int]]] = {
+    "weekly": (WeeklyPartitionsDefinition, (0, 6)),
+    "monthly": (MonthlyPartitionsDefinition, (1, 28)),
+}
 
 
 @st.composite
@@ -35,20 +40,13 @@ def time_defs(draw: st.DrawFn, kinds: tuple[str, ...] = ("hourly", "daily", "wee
         return DailyPartitionsDefinition(
             start_date=start, timezone=tz, minute_offset=minute, hour_offset=hour
         )
-    if kind == "weekly":
-        return WeeklyPartitionsDefinition(
-            start_date=start,
-            timezone=tz,
-            minute_offset=minute,
-            hour_offset=hour,
-            day_offset=draw(st.integers(0, 6)),
-        )
-    return MonthlyPartitionsDefinition(
+    cls, (first_day, last_day) = DAY_OFFSET_SCHEDULES[kind]
+    return cls(
         start_date=start,
         timezone=tz,
         minute_offset=minute,
         hour_offset=hour,
-        day_offset=draw(st.integers(1, 28)),
+        day_offset=draw(st.integers(first_day, last_day)),
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -166,21 +167,38 @@ def test_daily_windows_across_dst_are_23_and_25_hours() -> None:
     assert fall.end.timestamp() - fall.start.timestamp() == 25 * 3600
 
 
-def test_hourly_dst_fall_back_keys_are_unique_and_round_trip() -> None:
-    hourly = HourlyPartitionsDefinition(start_date="2023-11-05-00:00", timezone="America/New_York")
-    keys = hourly.get_partition_keys(current_time=utc(2023, 11, 5, 8))
-    assert keys == [
-        "2023-11-05-00:00",
-        "2023-11-05-01:00",
-        "2023-11-05-01:00-0500",
-        "2023-11-05-02:00",
-    ]
-    first, second = (hourly.time_window_for_partition_key(k) for k in keys[1:3])
-    assert first.start.timestamp() == utc(2023, 11, 5, 5).timestamp()
-    assert second.start.timestamp() == utc(2023, 11, 5, 6).timestamp()
-    assert first.end == second.start
-    for key in keys:
-        window = hourly.time_window_for_partition_key(key)
+@pytest.mark.parametrize(
+    ("timezone", "start", "now", "expected", "first_start"),
+    [
+        (
+            "America/New_York",
+            "2023-11-05-00:00",
+            utc(2023, 11, 5, 8),
+            ["2023-11-05-00:00", "2023-11-05-01:00", "2023-11-05-01:00-0500", "2023-11-05-02:00"],
+            utc(2023, 11, 5, 4),
+        ),
+        (
+            "Europe/Berlin",
+            "2023-10-29-00:00",
+            utc(2023, 10, 29, 2),
+            ["2023-10-29-00:00", "2023-10-29-01:00", "2023-10-29-02:00", "2023-10-29-02:00+0100"],
+            utc(2023, 10, 28, 22),
+        ),
+    ],
+)
+def test_hourly_dst_fall_back_keys_are_unique_and_round_trip(
+    timezone: str, start: str, now: datetime, expected: list[str], first_start: datetime
+) -> None:
+    """The repeated hour gets two keys; the windows are consecutive hours and keys round-trip."""
+    hourly = HourlyPartitionsDefinition(start_date=start, timezone=timezone)
+    keys = hourly.get_partition_keys(current_time=now)
+    assert keys == expected
+    windows = [hourly.time_window_for_partition_key(k) for k in keys]
+    assert windows[0].start.timestamp() == first_start.timestamp()
+    for earlier, later in pairwise(windows):
+        assert later.start.timestamp() - earlier.start.timestamp() == 3600
+        assert earlier.end == later.start
+    for key, window in zip(keys, windows, strict=True):
         assert hourly.get_partition_key_for_timestamp(window.start.timestamp()) == key
 
 
@@ -189,17 +207,6 @@ def test_hourly_dst_spring_forward_skips_the_missing_hour() -> None:
     keys = hourly.get_partition_keys(current_time=utc(2023, 3, 12, 9))
     assert keys == ["2023-03-12-00:00", "2023-03-12-01:00", "2023-03-12-03:00", "2023-03-12-04:00"]
     assert not hourly.has_partition_key("2023-03-12-02:00")
-
-
-def test_berlin_hourly_has_two_keys_for_the_repeated_hour() -> None:
-    hourly = HourlyPartitionsDefinition(start_date="2023-10-29-00:00", timezone="Europe/Berlin")
-    keys = hourly.get_partition_keys(current_time=utc(2023, 10, 29, 2))
-    assert keys == [
-        "2023-10-29-00:00",
-        "2023-10-29-01:00",
-        "2023-10-29-02:00",
-        "2023-10-29-02:00+0100",
-    ]
 
 
 def test_partition_key_for_timestamp_end_closed() -> None:

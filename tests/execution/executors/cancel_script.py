@@ -1,4 +1,6 @@
-"""Run by the Ctrl-C tests in a subprocess: ``python cancel_script.py HOME EXECUTOR``.
+"""Run by the Ctrl-C tests in a subprocess: ``python cancel_script.py HOME EXECUTOR`` (through
+``tests/interrupts.py``), EXECUTOR one of ``multiprocess``, ``in_process`` or ``dask`` (the run
+then starts its own 1-worker LocalCluster).
 
 The ``slow`` step records its pid in ``$DOCKYARD_TEST_SCRATCH/slow.pid`` and sleeps; the test
 sends SIGINT to this process once the file appears.
@@ -11,6 +13,7 @@ import sys
 import time
 
 import dockyard as dg
+from dockyard.dask import dask_executor  # imports distributed only when a Dask run starts
 
 
 @dg.asset
@@ -34,9 +37,14 @@ def after_slow(slow: int) -> int:
 
 
 defs = dg.Definitions(assets=[quick, slow, after_slow])
+dask_defs = dg.Definitions(assets=[quick, slow, after_slow], executor=dask_executor)
 
 if __name__ == "__main__":
     home, kind = sys.argv[1], sys.argv[2]
-    run_config = {"execution": {"config": {kind: {}}}}
+    if kind == "dask":
+        job = dask_defs
+        run_config = {"execution": {"config": {"cluster": {"local": {"n_workers": 1, "threads_per_worker": 1}}}}}
+    else:
+        job, run_config = defs, {"execution": {"config": {kind: {}}}}
     with dg.DagsterInstance.from_home(home) as instance:
-        dg.execute_job(dg.reconstructable(defs), instance, run_config=run_config)
+        dg.execute_job(dg.reconstructable(job), instance, run_config=run_config)

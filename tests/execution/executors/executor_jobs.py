@@ -18,30 +18,32 @@ def scratch(name: str) -> Path:
     return Path(os.environ["DOCKYARD_TEST_SCRATCH"]) / name
 
 
+def first_call(marker: str) -> bool:
+    """True only the first time any process calls it with ``marker`` (it leaves that file)."""
+    path = scratch(marker)
+    if path.exists():
+        return False
+    path.touch()
+    return True
+
+
 def count_call(name: str) -> None:
     with open(scratch(f"calls-{name}"), "a") as f:
         f.write(f"{os.getpid()}\n")
 
 
 # -- a fan-in of assets: which processes ran them -------------------------------------------------
-@dg.asset
-def p1() -> int:
-    return os.getpid()
+def pid_asset(name: str) -> dg.AssetsDefinition:
+    """An asset returning the pid of the process that ran it (the Dask jobs use it too)."""
+
+    @dg.asset(name=name)
+    def pid() -> int:
+        return os.getpid()
+
+    return pid
 
 
-@dg.asset
-def p2() -> int:
-    return os.getpid()
-
-
-@dg.asset
-def p3() -> int:
-    return os.getpid()
-
-
-@dg.asset
-def p4() -> int:
-    return os.getpid()
+p1, p2, p3, p4 = (pid_asset(f"p{i}") for i in range(1, 5))
 
 
 @dg.asset
@@ -165,9 +167,7 @@ def after_doomed(doomed: int) -> int:
 
 @dg.asset(retry_policy=dg.RetryPolicy(max_retries=1))
 def killed_once() -> int:
-    marker = scratch("killed_once")
-    if not marker.exists():
-        marker.touch()
+    if first_call("killed_once"):
         os.kill(os.getpid(), signal.SIGKILL)
     return os.getpid()
 

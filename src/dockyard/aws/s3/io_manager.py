@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from dockyard._internal.imports import require_extra
 from dockyard.aws.s3.resources import S3Resource, s3fs_options_from_client
@@ -20,9 +20,8 @@ from dockyard.defs.config import StringSource
 from dockyard.defs.resource import InitResourceContext
 from dockyard.errors import DagsterInvalidConfigError
 from dockyard.io.base import io_manager
-from dockyard.io.configurable import ConfigurableIOManager
-from dockyard.io.context import InputContext, OutputContext
 from dockyard.io.objectstore import DEFAULT_PREFIX, ObjectStoreIOManager
+from dockyard.io.pickle_managers import DelegatingPickleIOManager
 
 
 def _s3_path(bucket: str, prefix: str | None, options: Mapping[str, Any]) -> Any:
@@ -69,7 +68,7 @@ class PickledObjectS3IOManager(ObjectStoreIOManager):
         )
 
 
-class S3PickleIOManager(ConfigurableIOManager):
+class S3PickleIOManager(DelegatingPickleIOManager):
     """Pickles outputs to S3 under ``s3://<s3_bucket>/<s3_prefix>/``.
 
     Example::
@@ -83,24 +82,13 @@ class S3PickleIOManager(ConfigurableIOManager):
     s3_bucket: str = Field(description="S3 bucket to use for the file manager.")
     s3_prefix: str = Field(default=DEFAULT_PREFIX, description="Prefix to use for the S3 bucket for this file manager.")
 
-    _manager: PickledObjectS3IOManager | None = PrivateAttr(default=None)
-
-    @property
-    def _internal_io_manager(self) -> PickledObjectS3IOManager:
-        if self._manager is None:
-            self._manager = PickledObjectS3IOManager(
-                self.s3_bucket,
-                s3_prefix=self.s3_prefix,
-                storage_options=self.s3_resource.s3fs_options(),
-                secrets=self.s3_resource.secrets(),
-            )
-        return self._manager
-
-    def load_input(self, context: InputContext) -> Any:
-        return self._internal_io_manager.load_input(context)
-
-    def handle_output(self, context: OutputContext, obj: Any) -> None:
-        self._internal_io_manager.handle_output(context, obj)
+    def _build_manager(self) -> PickledObjectS3IOManager:
+        return PickledObjectS3IOManager(
+            self.s3_bucket,
+            s3_prefix=self.s3_prefix,
+            storage_options=self.s3_resource.s3fs_options(),
+            secrets=self.s3_resource.secrets(),
+        )
 
 
 ConfigurablePickledObjectS3IOManager = S3PickleIOManager

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from dockyard._internal.imports import require_extra
 from dockyard.azure.adls2.resources import ADLS2Resource, adlfs_options_from_blob_client
@@ -23,9 +23,8 @@ from dockyard.defs.config import IntSource, StringSource
 from dockyard.defs.resource import InitResourceContext
 from dockyard.errors import DagsterInvalidConfigError
 from dockyard.io.base import io_manager
-from dockyard.io.configurable import ConfigurableIOManager
-from dockyard.io.context import InputContext, OutputContext
 from dockyard.io.objectstore import DEFAULT_PREFIX, ObjectStoreIOManager
+from dockyard.io.pickle_managers import DelegatingPickleIOManager
 
 
 def _blob_endpoint(options: Mapping[str, Any]) -> str | None:
@@ -102,7 +101,7 @@ class PickledObjectADLS2IOManager(ObjectStoreIOManager):
         )
 
 
-class ADLS2PickleIOManager(ConfigurableIOManager):
+class ADLS2PickleIOManager(DelegatingPickleIOManager):
     """Pickles outputs to Azure storage under ``az://<adls2_file_system>/<adls2_prefix>/``."""
 
     adls2: ADLS2Resource = Field(description="The storage account and its credentials.")
@@ -110,25 +109,14 @@ class ADLS2PickleIOManager(ConfigurableIOManager):
     adls2_prefix: str = Field(default=DEFAULT_PREFIX, description="ADLS Gen2 file system prefix to write to.")
     lease_duration: int = Field(default=60, description="Accepted for compatibility; unused.")
 
-    _manager: PickledObjectADLS2IOManager | None = PrivateAttr(default=None)
-
-    @property
-    def _internal_io_manager(self) -> PickledObjectADLS2IOManager:
-        if self._manager is None:
-            self._manager = PickledObjectADLS2IOManager(
-                self.adls2_file_system,
-                prefix=self.adls2_prefix,
-                lease_duration=self.lease_duration,
-                storage_options=self.adls2.adlfs_options(),
-                secrets=self.adls2.secrets(),
-            )
-        return self._manager
-
-    def load_input(self, context: InputContext) -> Any:
-        return self._internal_io_manager.load_input(context)
-
-    def handle_output(self, context: OutputContext, obj: Any) -> None:
-        self._internal_io_manager.handle_output(context, obj)
+    def _build_manager(self) -> PickledObjectADLS2IOManager:
+        return PickledObjectADLS2IOManager(
+            self.adls2_file_system,
+            prefix=self.adls2_prefix,
+            lease_duration=self.lease_duration,
+            storage_options=self.adls2.adlfs_options(),
+            secrets=self.adls2.secrets(),
+        )
 
 
 ConfigurablePickledObjectADLS2IOManager = ADLS2PickleIOManager

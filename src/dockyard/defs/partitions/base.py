@@ -31,6 +31,10 @@ class DynamicPartitionsStore(Protocol):
     def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool: ...
 
 
+Store = DynamicPartitionsStore | None
+"""The optional store argument, in the private hooks' signatures."""
+
+
 @dataclass(frozen=True, slots=True)
 class PartitionKeyRange:
     """An inclusive range of partition keys, ``start`` and ``end`` both included."""
@@ -49,6 +53,23 @@ def format_keys_preview(keys: Sequence[str]) -> str:
     if len(keys) > _MAX_SHOWN_KEYS:
         shown += f", ... ({len(keys)} in all)"
     return shown or "none"
+
+
+def key_tuple(keys: Sequence[str], what: str, error: type[Exception]) -> tuple[str, ...]:
+    """``keys`` as a tuple; raises ``error`` for a lone string or a key that is not a string."""
+    if isinstance(keys, str):
+        raise error(
+            f"{what} takes a list of partition keys, but got the string {keys!r}; expected a "
+            f"list. Pass [{keys!r}]."
+        )
+    result = tuple(keys)
+    bad = [k for k in result if not isinstance(k, str)]
+    if bad:
+        raise error(
+            f"{what} partition keys must be strings; got {bad[0]!r} ({type(bad[0]).__name__}). "
+            "Convert the keys with str()."
+        )
+    return result
 
 
 class PartitionsDefinition(ABC):
@@ -77,7 +98,7 @@ class PartitionsDefinition(ABC):
         dynamic_partitions_store: DynamicPartitionsStore | None = None,
     ) -> bool:
         """Whether ``partition_key`` is one of this definition's keys."""
-        return partition_key in self.get_partition_keys(current_time, dynamic_partitions_store)
+        return self._has_key(partition_key, current_time, dynamic_partitions_store)
 
     def get_partition_keys_in_range(
         self,
@@ -85,14 +106,7 @@ class PartitionsDefinition(ABC):
         dynamic_partitions_store: DynamicPartitionsStore | None = None,
     ) -> Sequence[str]:
         """The keys from ``range.start`` to ``range.end``, both included, in order."""
-        keys = self.get_partition_keys(dynamic_partitions_store=dynamic_partitions_store)
-        positions = {k: i for i, k in enumerate(keys)}
-        bounds = []
-        for key in (partition_key_range.start, partition_key_range.end):
-            if key not in positions:
-                raise self._unknown_key_error(key, keys)
-            bounds.append(positions[key])
-        return list(keys[bounds[0] : bounds[1] + 1])
+        return self._keys_in_range(partition_key_range, dynamic_partitions_store)
 
     def get_first_partition_key(
         self,
@@ -100,8 +114,7 @@ class PartitionsDefinition(ABC):
         dynamic_partitions_store: DynamicPartitionsStore | None = None,
     ) -> str | None:
         """The first key, or ``None`` when there are none."""
-        keys = self.get_partition_keys(current_time, dynamic_partitions_store)
-        return keys[0] if keys else None
+        return self._edge_key(current_time, dynamic_partitions_store, last=False)
 
     def get_last_partition_key(
         self,
@@ -109,8 +122,7 @@ class PartitionsDefinition(ABC):
         dynamic_partitions_store: DynamicPartitionsStore | None = None,
     ) -> str | None:
         """The last key, or ``None`` when there are none."""
-        keys = self.get_partition_keys(current_time, dynamic_partitions_store)
-        return keys[-1] if keys else None
+        return self._edge_key(current_time, dynamic_partitions_store, last=True)
 
     def get_num_partitions(
         self,
@@ -118,7 +130,7 @@ class PartitionsDefinition(ABC):
         dynamic_partitions_store: DynamicPartitionsStore | None = None,
     ) -> int:
         """How many keys there are."""
-        return len(self.get_partition_keys(current_time, dynamic_partitions_store))
+        return self._count(current_time, dynamic_partitions_store)
 
     def __len__(self) -> int:
         return self.get_num_partitions()
@@ -132,8 +144,34 @@ class PartitionsDefinition(ABC):
         """Raise ``DagsterUnknownPartitionError`` unless ``partition_key`` belongs here."""
         if not self.has_partition_key(partition_key, current_time, dynamic_partitions_store):
             raise self._unknown_key_error(
-                partition_key, self.get_partition_keys(current_time, dynamic_partitions_store)
+                partition_key, self._keys_for_error(current_time, dynamic_partitions_store)
             )
+
+    # Hooks behind the public methods above; subclasses override those they can do better.
+
+    def _has_key(self, key: str, current_time: datetime | None, store: Store) -> bool:
+        return key in self.get_partition_keys(current_time, store)
+
+    def _keys_in_range(self, key_range: PartitionKeyRange, store: Store) -> Sequence[str]:
+        keys = self.get_partition_keys(dynamic_partitions_store=store)
+        positions = {k: i for i, k in enumerate(keys)}
+        bounds = []
+        for key in (key_range.start, key_range.end):
+            if key not in positions:
+                raise self._unknown_key_error(key, keys)
+            bounds.append(positions[key])
+        return list(keys[bounds[0] : bounds[1] + 1])
+
+    def _edge_key(self, current_time: datetime | None, store: Store, last: bool) -> str | None:
+        keys = self.get_partition_keys(current_time, store)
+        return (keys[-1] if last else keys[0]) if keys else None
+
+    def _count(self, current_time: datetime | None, store: Store) -> int:
+        return len(self.get_partition_keys(current_time, store))
+
+    def _keys_for_error(self, current_time: datetime | None, store: Store) -> Sequence[str]:
+        """Valid keys to show when a key is unknown."""
+        return self.get_partition_keys(current_time, store)
 
     def _unknown_key_error(
         self, partition_key: object, valid_keys: Sequence[str]

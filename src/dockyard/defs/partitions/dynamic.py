@@ -12,50 +12,35 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dockyard.defs.partitions.base import DynamicPartitionsStore, PartitionsDefinition
+from dockyard.defs.partitions.base import (
+    DynamicPartitionsStore,
+    PartitionsDefinition,
+    Store,
+    key_tuple,
+)
 from dockyard.errors import CheckError, DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 
 
-def _key_tuple(keys: Sequence[str], what: str) -> tuple[str, ...]:
-    if isinstance(keys, str):
-        raise DagsterInvalidInvocationError(
-            f"{what} takes a list of partition keys; got the string {keys!r}. Pass [{keys!r}]."
-        )
-    result = tuple(keys)
-    bad = [k for k in result if not isinstance(k, str)]
-    if bad:
-        raise DagsterInvalidInvocationError(
-            f"{what} partition keys must be strings; got {bad[0]!r}. Convert them with str()."
-        )
-    return result
+@dataclass(frozen=True, slots=True)
+class _DynamicPartitionsRequest:
+    """Keys to change in the dynamic partitions definition named ``partitions_def_name``."""
+
+    partitions_def_name: str
+    partition_keys: Sequence[str] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        keys = key_tuple(self.partition_keys, type(self).__name__, DagsterInvalidInvocationError)
+        object.__setattr__(self, "partition_keys", keys)
 
 
 @dataclass(frozen=True, slots=True)
-class AddDynamicPartitionsRequest:
+class AddDynamicPartitionsRequest(_DynamicPartitionsRequest):
     """A request to add keys to the dynamic partitions definition named ``partitions_def_name``."""
 
-    partitions_def_name: str
-    partition_keys: Sequence[str] = field(default_factory=tuple)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "partition_keys", _key_tuple(self.partition_keys, "AddDynamicPartitionsRequest")
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class DeleteDynamicPartitionsRequest:
+class DeleteDynamicPartitionsRequest(_DynamicPartitionsRequest):
     """A request to delete keys from the dynamic partitions definition ``partitions_def_name``."""
-
-    partitions_def_name: str
-    partition_keys: Sequence[str] = field(default_factory=tuple)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self,
-            "partition_keys",
-            _key_tuple(self.partition_keys, "DeleteDynamicPartitionsRequest"),
-        )
 
 
 class DynamicPartitionsDefinition(PartitionsDefinition):
@@ -111,17 +96,11 @@ class DynamicPartitionsDefinition(PartitionsDefinition):
         assert self._name is not None  # guaranteed by __init__
         return list(self._store(dynamic_partitions_store).get_dynamic_partitions(self._name))
 
-    def has_partition_key(
-        self,
-        partition_key: str,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> bool:
+    def _has_key(self, key: str, current_time: datetime | None, store: Store) -> bool:
         if self._partition_fn is not None:
-            return partition_key in self._partition_fn(current_time)
+            return key in self._partition_fn(current_time)
         assert self._name is not None
-        store = self._store(dynamic_partitions_store)
-        return bool(store.has_dynamic_partition(self._name, partition_key))
+        return bool(self._store(store).has_dynamic_partition(self._name, key))
 
     def _require_name(self, what: str) -> str:
         if self._name is None:

@@ -6,6 +6,10 @@ mappings (identity, all, last, specific, static). The time window mapping is in
 ``inference.py``.
 
 Every mapping is an immutable value: equal arguments give equal, hashable mappings.
+
+The built-in mappings subclass ``QueryPartitionMapping``, which implements the documented methods
+once and passes each call on to the hooks ``_upstream`` / ``_downstream`` as a ``MappingQuery``
+(and ``validate_partition_mapping`` to ``_problem``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from dockyard.defs.partitions.base import DynamicPartitionsStore, PartitionsDefinition
 from dockyard.defs.partitions.dynamic import DynamicPartitionsDefinition
@@ -101,54 +106,47 @@ class PartitionMapping(ABC):
 # -- helpers shared by the mappings -------------------------------------------------------------
 
 
-def split_existing(
-    upstream_partitions_def: PartitionsDefinition,
-    keys: Iterable[str],
-    current_time: datetime | None,
-    dynamic_partitions_store: DynamicPartitionsStore | None,
-    allow_nonexistent: bool = False,
-) -> UpstreamPartitionsResult:
-    """Sort ``keys`` into those the upstream definition holds and those it does not."""
-    existing: list[str] = []
-    missing: list[str] = []
-    has = upstream_partitions_def.has_partition_key
-    for key in dict.fromkeys(keys):
-        (existing if has(key, current_time, dynamic_partitions_store) else missing).append(key)
-    return UpstreamPartitionsResult(
-        upstream_partitions_def.subset_with_partition_keys(existing),
-        DefaultPartitionsSubset(upstream_partitions_def, [] if allow_nonexistent else missing),
-    )
+@dataclass(frozen=True, slots=True)
+class MappingQuery:
+    """One call of a mapping, in the direction it maps: ``subset`` of ``from_def`` to ``to_def``.
 
+    For ``get_upstream_mapped_partitions_result_for_partitions`` the "from" side is downstream;
+    for ``get_downstream_partitions_for_partitions`` it is upstream.
+    """
 
-def keys_in_def(
-    partitions_def: PartitionsDefinition,
-    keys: Iterable[str],
-    current_time: datetime | None,
-    dynamic_partitions_store: DynamicPartitionsStore | None,
-) -> PartitionsSubset:
-    """The subset of ``partitions_def`` holding those of ``keys`` it has."""
-    has = partitions_def.has_partition_key
-    return partitions_def.subset_with_partition_keys(
-        k for k in dict.fromkeys(keys) if has(k, current_time, dynamic_partitions_store)
-    )
+    subset: PartitionsSubset | None
+    from_def: PartitionsDefinition | None
+    to_def: PartitionsDefinition
+    current_time: datetime | None
+    store: DynamicPartitionsStore | None
 
+    def partitioned(self, mapping: object) -> tuple[PartitionsSubset, PartitionsDefinition]:
+        """``(subset, from_def)``; ``CheckError`` if the "from" side is unpartitioned."""
+        if self.subset is None or self.from_def is None:
+            raise CheckError(
+                f"{type(mapping).__name__} needs a partitioned downstream asset, but the "
+                "downstream partitions subset or definition is None. Use AllPartitionMapping "
+                "for an unpartitioned downstream asset."
+            )
+        return self.subset, self.from_def
 
-def require_downstream(
-    subset: PartitionsSubset | None, pdef: PartitionsDefinition | None, mapping: object
-) -> tuple[PartitionsSubset, PartitionsDefinition]:
-    if subset is None or pdef is None:
-        raise CheckError(
-            f"{type(mapping).__name__} needs a partitioned downstream asset, but the downstream "
-            "partitions subset or definition is None. Use AllPartitionMapping for an "
-            "unpartitioned downstream asset."
+    def to_keys(
+        self, keys: Iterable[str], allow_nonexistent: bool = False
+    ) -> UpstreamPartitionsResult:
+        """Sort ``keys`` into those ``to_def`` holds and those it does not."""
+        existing: list[str] = []
+        missing: list[str] = []
+        has, time, store = self.to_def.has_partition_key, self.current_time, self.store
+        for key in dict.fromkeys(keys):
+            (existing if has(key, time, store) else missing).append(key)
+        return UpstreamPartitionsResult(
+            self.to_def.subset_with_partition_keys(existing),
+            DefaultPartitionsSubset(self.to_def, [] if allow_nonexistent else missing),
         )
-    return subset, pdef
 
-
-def empty_result(upstream_partitions_def: PartitionsDefinition) -> UpstreamPartitionsResult:
-    return UpstreamPartitionsResult(
-        upstream_partitions_def.empty_subset(), DefaultPartitionsSubset(upstream_partitions_def)
-    )
+    def all_of_target(self) -> PartitionsSubset:
+        """Every partition of ``to_def`` that exists."""
+        return self.to_def.subset_with_all_partitions(self.current_time, self.store)
 
 
 def def_kind(partitions_def: PartitionsDefinition) -> str:
@@ -176,45 +174,11 @@ def invalid_mapping(
     )
 
 
-class _SameUpstreamForEveryPartition(PartitionMapping):
-    """A mapping under which every downstream partition depends on the same upstream partitions,
-    so an upstream subset touching any of them reaches every downstream partition."""
+class QueryPartitionMapping(PartitionMapping):
+    """The built-in mappings' common entry points: each documented method packs its arguments
+    into a ``MappingQuery`` and hands it to a hook, and validation reports the hook's reason."""
 
     __slots__ = ()
-
-    def get_downstream_partitions_for_partitions(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        downstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> PartitionsSubset:
-        if self._touches(
-            upstream_partitions_subset, upstream_partitions_def, current_time, dynamic_partitions_store
-        ):
-            return downstream_partitions_def.subset_with_all_partitions(
-                current_time, dynamic_partitions_store
-            )
-        return downstream_partitions_def.empty_subset()
-
-    @abstractmethod
-    def _touches(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None,
-        dynamic_partitions_store: DynamicPartitionsStore | None,
-    ) -> bool:
-        """Whether ``upstream_partitions_subset`` holds an upstream partition depended on."""
-
-
-# -- the key-set mappings ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class IdentityPartitionMapping(PartitionMapping):
-    """Each downstream partition depends on the upstream partition with the same key."""
 
     def get_upstream_mapped_partitions_result_for_partitions(
         self,
@@ -224,22 +188,14 @@ class IdentityPartitionMapping(PartitionMapping):
         current_time: datetime | None = None,
         dynamic_partitions_store: DynamicPartitionsStore | None = None,
     ) -> UpstreamPartitionsResult:
-        subset, _ = require_downstream(
-            downstream_partitions_subset, downstream_partitions_def, self
-        )
-        if isinstance(upstream_partitions_def, TimeWindowPartitionsDefinition):
-            from dockyard.defs.partitions.time_mapping import identity_time_result
-
-            fast = identity_time_result(
-                subset, upstream_partitions_def, current_time, allow_nonexistent=False
+        return self._upstream(
+            MappingQuery(
+                downstream_partitions_subset,
+                downstream_partitions_def,
+                upstream_partitions_def,
+                current_time,
+                dynamic_partitions_store,
             )
-            if fast is not None:
-                return fast
-        return split_existing(
-            upstream_partitions_def,
-            subset.get_partition_keys(),
-            current_time,
-            dynamic_partitions_store,
         )
 
     def get_downstream_partitions_for_partitions(
@@ -250,22 +206,14 @@ class IdentityPartitionMapping(PartitionMapping):
         current_time: datetime | None = None,
         dynamic_partitions_store: DynamicPartitionsStore | None = None,
     ) -> PartitionsSubset:
-        if isinstance(downstream_partitions_def, TimeWindowPartitionsDefinition):
-            from dockyard.defs.partitions.time_mapping import identity_time_result
-
-            fast = identity_time_result(
+        return self._downstream(
+            MappingQuery(
                 upstream_partitions_subset,
+                upstream_partitions_def,
                 downstream_partitions_def,
                 current_time,
-                allow_nonexistent=True,
+                dynamic_partitions_store,
             )
-            if fast is not None:
-                return fast.partitions_subset
-        return keys_in_def(
-            downstream_partitions_def,
-            upstream_partitions_subset.get_partition_keys(),
-            current_time,
-            dynamic_partitions_store,
         )
 
     def validate_partition_mapping(
@@ -273,18 +221,102 @@ class IdentityPartitionMapping(PartitionMapping):
         upstream_partitions_def: PartitionsDefinition | None,
         downstream_partitions_def: PartitionsDefinition | None,
     ) -> None:
-        if upstream_partitions_def is None or downstream_partitions_def is None:
-            return
-        up, down = def_kind(upstream_partitions_def), def_kind(downstream_partitions_def)
-        if up != down:
-            raise invalid_mapping(
-                self,
-                upstream_partitions_def,
-                downstream_partitions_def,
-                f"identity needs partitions of the same type, but upstream is {up} and "
-                f"downstream is {down}. Use TimeWindowPartitionMapping, "
-                "MultiToSingleDimensionPartitionMapping or StaticPartitionMapping instead.",
-            )
+        why = self._problem(upstream_partitions_def, downstream_partitions_def)
+        if why is not None:
+            raise invalid_mapping(self, upstream_partitions_def, downstream_partitions_def, why)
+
+    @abstractmethod
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        """The upstream partitions ``q.subset`` (downstream) depends on."""
+
+    @abstractmethod
+    def _downstream(self, q: MappingQuery) -> PartitionsSubset:
+        """The downstream partitions that depend on ``q.subset`` (upstream)."""
+
+    def _problem(
+        self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
+    ) -> str | None:
+        """Why the mapping cannot join the two definitions, or ``None`` if it can."""
+        return None
+
+
+class _SameUpstreamForEveryPartition(QueryPartitionMapping):
+    """A mapping under which every downstream partition depends on the same upstream partitions,
+    so an upstream subset touching any of them reaches every downstream partition."""
+
+    __slots__ = ()
+
+    def _downstream(self, q: MappingQuery) -> PartitionsSubset:
+        subset, upstream_def = q.partitioned(self)
+        if self._touches(subset, upstream_def, q):
+            return q.all_of_target()
+        return q.to_def.empty_subset()
+
+    @abstractmethod
+    def _touches(
+        self, subset: PartitionsSubset, upstream_def: PartitionsDefinition, q: MappingQuery
+    ) -> bool:
+        """Whether the upstream ``subset`` holds an upstream partition depended on."""
+
+
+class EqualByArgument:
+    """Equality, hashing and ``repr`` of a mapping built from one argument, ``_argument()``."""
+
+    __slots__ = ()
+
+    def _argument(self) -> Sequence[Any] | Mapping[str, Any]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self._argument() == other._argument()
+
+    def __hash__(self) -> int:
+        arg = self._argument()
+        frozen = frozenset(arg.items()) if isinstance(arg, Mapping) else tuple(arg)
+        return hash((type(self).__name__, frozen))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._argument()!r})"
+
+
+# -- the key-set mappings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityPartitionMapping(QueryPartitionMapping):
+    """Each downstream partition depends on the upstream partition with the same key."""
+
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        return self._same_keys(q, allow_nonexistent=False)
+
+    def _downstream(self, q: MappingQuery) -> PartitionsSubset:
+        return self._same_keys(q, allow_nonexistent=True).partitions_subset
+
+    def _same_keys(self, q: MappingQuery, allow_nonexistent: bool) -> UpstreamPartitionsResult:
+        subset, _ = q.partitioned(self)
+        if isinstance(q.to_def, TimeWindowPartitionsDefinition):
+            from dockyard.defs.partitions.time_mapping import identity_time_result
+
+            fast = identity_time_result(subset, q.to_def, q.current_time, allow_nonexistent)
+            if fast is not None:
+                return fast
+        return q.to_keys(subset.get_partition_keys(), allow_nonexistent)
+
+    def _problem(
+        self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
+    ) -> str | None:
+        if upstream is None or downstream is None:
+            return None
+        up, down = def_kind(upstream), def_kind(downstream)
+        if up == down:
+            return None
+        return (
+            f"identity needs partitions of the same type, but upstream is {up} and "
+            f"downstream is {down}. Use TimeWindowPartitionMapping, "
+            "MultiToSingleDimensionPartitionMapping or StaticPartitionMapping instead."
+        )
 
     @property
     def description(self) -> str:
@@ -298,29 +330,13 @@ class IdentityPartitionMapping(PartitionMapping):
 class AllPartitionMapping(_SameUpstreamForEveryPartition):
     """Every downstream partition depends on every upstream partition."""
 
-    def get_upstream_mapped_partitions_result_for_partitions(
-        self,
-        downstream_partitions_subset: PartitionsSubset | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> UpstreamPartitionsResult:
-        return UpstreamPartitionsResult(
-            upstream_partitions_def.subset_with_all_partitions(
-                current_time, dynamic_partitions_store
-            ),
-            DefaultPartitionsSubset(upstream_partitions_def),
-        )
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        return UpstreamPartitionsResult(q.all_of_target(), DefaultPartitionsSubset(q.to_def))
 
     def _touches(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None,
-        dynamic_partitions_store: DynamicPartitionsStore | None,
+        self, subset: PartitionsSubset, upstream_def: PartitionsDefinition, q: MappingQuery
     ) -> bool:
-        return len(upstream_partitions_subset) != 0
+        return len(subset) != 0
 
     @property
     def description(self) -> str:
@@ -331,40 +347,25 @@ class AllPartitionMapping(_SameUpstreamForEveryPartition):
 class LastPartitionMapping(_SameUpstreamForEveryPartition):
     """Every downstream partition depends on the upstream's last partition."""
 
-    def get_upstream_mapped_partitions_result_for_partitions(
-        self,
-        downstream_partitions_subset: PartitionsSubset | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> UpstreamPartitionsResult:
-        last = upstream_partitions_def.get_last_partition_key(
-            current_time, dynamic_partitions_store
-        )
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        last = q.to_def.get_last_partition_key(q.current_time, q.store)
         return UpstreamPartitionsResult(
-            upstream_partitions_def.subset_with_partition_keys([] if last is None else [last]),
-            DefaultPartitionsSubset(upstream_partitions_def),
+            q.to_def.subset_with_partition_keys([] if last is None else [last]),
+            DefaultPartitionsSubset(q.to_def),
         )
 
     def _touches(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None,
-        dynamic_partitions_store: DynamicPartitionsStore | None,
+        self, subset: PartitionsSubset, upstream_def: PartitionsDefinition, q: MappingQuery
     ) -> bool:
-        last = upstream_partitions_def.get_last_partition_key(
-            current_time, dynamic_partitions_store
-        )
-        return last is not None and last in upstream_partitions_subset
+        last = upstream_def.get_last_partition_key(q.current_time, q.store)
+        return last is not None and last in subset
 
     @property
     def description(self) -> str:
         return "Every downstream partition depends on the last partition of the upstream asset."
 
 
-class SpecificPartitionsPartitionMapping(_SameUpstreamForEveryPartition):
+class SpecificPartitionsPartitionMapping(EqualByArgument, _SameUpstreamForEveryPartition):
     """Every downstream partition depends on the same fixed upstream keys.
 
     Args:
@@ -385,59 +386,33 @@ class SpecificPartitionsPartitionMapping(_SameUpstreamForEveryPartition):
     def partition_keys(self) -> Sequence[str]:
         return list(self._keys)
 
-    def get_upstream_mapped_partitions_result_for_partitions(
-        self,
-        downstream_partitions_subset: PartitionsSubset | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> UpstreamPartitionsResult:
-        return split_existing(
-            upstream_partitions_def, self._keys, current_time, dynamic_partitions_store
-        )
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        return q.to_keys(self._keys)
 
     def _touches(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None,
-        dynamic_partitions_store: DynamicPartitionsStore | None,
+        self, subset: PartitionsSubset, upstream_def: PartitionsDefinition, q: MappingQuery
     ) -> bool:
-        return any(k in upstream_partitions_subset for k in self._keys)
+        return any(k in subset for k in self._keys)
 
-    def validate_partition_mapping(
-        self,
-        upstream_partitions_def: PartitionsDefinition | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-    ) -> None:
-        if isinstance(upstream_partitions_def, StaticPartitionsDefinition):
-            unknown = [k for k in self._keys if not upstream_partitions_def.has_partition_key(k)]
-            if unknown:
-                raise invalid_mapping(
-                    self,
-                    upstream_partitions_def,
-                    downstream_partitions_def,
-                    f"upstream has no partitions {', '.join(repr(k) for k in unknown)}.",
-                )
+    def _problem(
+        self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
+    ) -> str | None:
+        if not isinstance(upstream, StaticPartitionsDefinition):
+            return None
+        unknown = [k for k in self._keys if not upstream.has_partition_key(k)]
+        if not unknown:
+            return None
+        return f"upstream has no partitions {', '.join(repr(k) for k in unknown)}."
 
     @property
     def description(self) -> str:
         return f"Every downstream partition depends on upstream partitions {list(self._keys)!r}."
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SpecificPartitionsPartitionMapping):
-            return NotImplemented
-        return self._keys == other._keys
-
-    def __hash__(self) -> int:
-        return hash(("SpecificPartitionsPartitionMapping", self._keys))
-
-    def __repr__(self) -> str:
-        return f"SpecificPartitionsPartitionMapping({list(self._keys)!r})"
+    def _argument(self) -> list[str]:
+        return list(self._keys)
 
 
-class StaticPartitionMapping(PartitionMapping):
+class StaticPartitionMapping(EqualByArgument, QueryPartitionMapping):
     """An explicit map between two static partitions definitions.
 
     Args:
@@ -465,52 +440,35 @@ class StaticPartitionMapping(PartitionMapping):
     def downstream_partition_keys_by_upstream_partition_key(self) -> dict[str, tuple[str, ...]]:
         return dict(self._by_upstream)
 
-    def get_upstream_mapped_partitions_result_for_partitions(
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        return self._through(self._by_downstream, q)
+
+    def _downstream(self, q: MappingQuery) -> PartitionsSubset:
+        return self._through(self._by_upstream, q, allow_nonexistent=True).partitions_subset
+
+    def _through(
         self,
-        downstream_partitions_subset: PartitionsSubset | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
+        table: Mapping[str, tuple[str, ...]],
+        q: MappingQuery,
+        allow_nonexistent: bool = False,
     ) -> UpstreamPartitionsResult:
-        subset, _ = require_downstream(
-            downstream_partitions_subset, downstream_partitions_def, self
+        """``q.subset``'s keys looked up in ``table`` (one of the two directions)."""
+        subset, _ = q.partitioned(self)
+        return q.to_keys(
+            (key for k in subset.get_partition_keys() for key in table.get(k, ())),
+            allow_nonexistent,
         )
-        ups = [u for d in subset.get_partition_keys() for u in self._by_downstream.get(d, ())]
-        return split_existing(upstream_partitions_def, ups, current_time, dynamic_partitions_store)
 
-    def get_downstream_partitions_for_partitions(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        downstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> PartitionsSubset:
-        downs = [
-            d
-            for u in upstream_partitions_subset.get_partition_keys()
-            for d in self._by_upstream.get(u, ())
-        ]
-        return keys_in_def(downstream_partitions_def, downs, current_time, dynamic_partitions_store)
-
-    def validate_partition_mapping(
-        self,
-        upstream_partitions_def: PartitionsDefinition | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-    ) -> None:
-        if not isinstance(upstream_partitions_def, StaticPartitionsDefinition) or not isinstance(
-            downstream_partitions_def, StaticPartitionsDefinition
+    def _problem(
+        self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
+    ) -> str | None:
+        if not isinstance(upstream, StaticPartitionsDefinition) or not isinstance(
+            downstream, StaticPartitionsDefinition
         ):
-            raise invalid_mapping(
-                self,
-                upstream_partitions_def,
-                downstream_partitions_def,
-                "StaticPartitionMapping needs static partitions on both sides.",
-            )
+            return "StaticPartitionMapping needs static partitions on both sides."
         for side, pdef, keys in (
-            ("upstream", upstream_partitions_def, self._by_upstream),
-            ("downstream", downstream_partitions_def, self._by_downstream),
+            ("upstream", upstream, self._by_upstream),
+            ("downstream", downstream, self._by_downstream),
         ):
             unknown = [k for k in keys if not pdef.has_partition_key(k)]
             if unknown:
@@ -519,18 +477,11 @@ class StaticPartitionMapping(PartitionMapping):
                     f"that {pdef} does not have. Valid keys: "
                     f"{', '.join(map(repr, pdef.get_partition_keys()))}."
                 )
+        return None
 
     @property
     def description(self) -> str:
         return f"Maps upstream to downstream keys: {self._by_upstream!r}."
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, StaticPartitionMapping):
-            return NotImplemented
-        return self._by_upstream == other._by_upstream
-
-    def __hash__(self) -> int:
-        return hash(("StaticPartitionMapping", tuple(sorted(self._by_upstream.items()))))
-
-    def __repr__(self) -> str:
-        return f"StaticPartitionMapping({self._by_upstream!r})"
+    def _argument(self) -> dict[str, tuple[str, ...]]:
+        return self._by_upstream

@@ -7,7 +7,7 @@ dimension outermost.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import product
@@ -17,6 +17,7 @@ from dockyard.defs.partitions.base import (
     DynamicPartitionsStore,
     PartitionKeyRange,
     PartitionsDefinition,
+    Store,
 )
 from dockyard.defs.partitions.time_window import TimeWindow, TimeWindowPartitionsDefinition
 from dockyard.errors import (
@@ -175,43 +176,38 @@ class MultiPartitionsDefinition(PartitionsDefinition):
 
     _coerce_key = get_multipartition_key_from_str
 
+    def _product(self, keys_per_dim: Iterable[Sequence[str]]) -> list[MultiPartitionKey]:
+        """The keys of every combination of dimension keys, first-named dimension outermost."""
+        names = self.partition_dimension_names
+        return [
+            MultiPartitionKey(dict(zip(names, combo, strict=True)))
+            for combo in product(*keys_per_dim)
+        ]
+
     def get_partition_keys(
         self,
         current_time: datetime | None = None,
         dynamic_partitions_store: DynamicPartitionsStore | None = None,
     ) -> Sequence[MultiPartitionKey]:
-        per_dim = [
+        return self._product(
             d.partitions_def.get_partition_keys(current_time, dynamic_partitions_store)
             for d in self._dims
-        ]
-        names = self.partition_dimension_names
-        return [
-            MultiPartitionKey(dict(zip(names, combo, strict=True))) for combo in product(*per_dim)
-        ]
+        )
 
-    def get_num_partitions(
-        self,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> int:
+    def _count(self, current_time: datetime | None, store: Store) -> int:
         total = 1
         for d in self._dims:
-            total *= d.partitions_def.get_num_partitions(current_time, dynamic_partitions_store)
+            total *= d.partitions_def.get_num_partitions(current_time, store)
         return total
 
-    def has_partition_key(
-        self,
-        partition_key: str,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> bool:
+    def _has_key(self, key: str, current_time: datetime | None, store: Store) -> bool:
         try:
-            key = self.get_multipartition_key_from_str(partition_key)
+            multi_key = self.get_multipartition_key_from_str(key)
         except DagsterUnknownPartitionError:
             return False
         return all(
             d.partitions_def.has_partition_key(
-                key._keys_by_dimension[d.name], current_time, dynamic_partitions_store
+                multi_key._keys_by_dimension[d.name], current_time, store
             )
             for d in self._dims
         )
@@ -251,17 +247,13 @@ class MultiPartitionsDefinition(PartitionsDefinition):
         """The product of each dimension's range between the two keys' values."""
         start = self.get_multipartition_key_from_str(partition_key_range.start)
         end = self.get_multipartition_key_from_str(partition_key_range.end)
-        per_dim = [
+        return self._product(
             d.partitions_def.get_partition_keys_in_range(
                 PartitionKeyRange(start._keys_by_dimension[d.name], end._keys_by_dimension[d.name]),
                 dynamic_partitions_store=dynamic_partitions_store,
             )
             for d in self._dims
-        ]
-        names = self.partition_dimension_names
-        return [
-            MultiPartitionKey(dict(zip(names, combo, strict=True))) for combo in product(*per_dim)
-        ]
+        )
 
     def get_first_partition_key(
         self,

@@ -11,23 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import product
 
-from dockyard.defs.partitions.base import DynamicPartitionsStore, PartitionsDefinition
+from dockyard.defs.partitions.base import PartitionsDefinition
 from dockyard.defs.partitions.mapping import (
+    EqualByArgument,
+    MappingQuery,
     PartitionMapping,
+    QueryPartitionMapping,
     UpstreamPartitionsResult,
     invalid_mapping,
-    keys_in_def,
-    require_downstream,
-    split_existing,
 )
 from dockyard.defs.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
 from dockyard.defs.partitions.subset import DefaultPartitionsSubset, PartitionsSubset
 from dockyard.errors import CheckError
-
-Store = DynamicPartitionsStore | None
 
 
 def _as_multi_keys(
@@ -37,7 +34,7 @@ def _as_multi_keys(
 
 
 @dataclass(frozen=True, slots=True)
-class MultiToSingleDimensionPartitionMapping(PartitionMapping):
+class MultiToSingleDimensionPartitionMapping(QueryPartitionMapping):
     """Joins a multi-dimensional and a single-dimensional definition through one dimension.
 
     Args:
@@ -86,51 +83,36 @@ class MultiToSingleDimensionPartitionMapping(PartitionMapping):
             )
         return multi, single, matches[0]
 
-    def validate_partition_mapping(
-        self,
-        upstream_partitions_def: PartitionsDefinition | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-    ) -> None:
-        self._resolve(upstream_partitions_def, downstream_partitions_def)
+    def _problem(
+        self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
+    ) -> str | None:
+        self._resolve(upstream, downstream)
+        return None
 
-    def get_upstream_mapped_partitions_result_for_partitions(
-        self,
-        downstream_partitions_subset: PartitionsSubset | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: Store = None,
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        subset, ddef = q.partitioned(self)
+        return self._map(subset, ddef, q, self._resolve(q.to_def, ddef))
+
+    def _downstream(self, q: MappingQuery) -> PartitionsSubset:
+        subset, udef = q.partitioned(self)
+        resolved = self._resolve(udef, q.to_def)
+        return self._map(subset, udef, q, resolved, allow_nonexistent=True).partitions_subset
+
+    @staticmethod
+    def _map(
+        subset: PartitionsSubset,
+        from_def: PartitionsDefinition,
+        q: MappingQuery,
+        resolved: tuple[MultiPartitionsDefinition, PartitionsDefinition, str],
+        allow_nonexistent: bool = False,
     ) -> UpstreamPartitionsResult:
-        subset, ddef = require_downstream(
-            downstream_partitions_subset, downstream_partitions_def, self
-        )
-        multi, _, dim = self._resolve(upstream_partitions_def, ddef)
+        """Multi keys to their ``dim`` values, or single keys to every multi key holding them."""
+        multi, _, dim = resolved
         keys = subset.get_partition_keys()
-        if multi is ddef:
+        if multi is from_def:
             dim_keys = [k.keys_by_dimension[dim] for k in _as_multi_keys(multi, keys)]
-            return split_existing(
-                upstream_partitions_def, dim_keys, current_time, dynamic_partitions_store
-            )
-        return _expand_to_multi(multi, dim, keys, current_time, dynamic_partitions_store)
-
-    def get_downstream_partitions_for_partitions(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        downstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: Store = None,
-    ) -> PartitionsSubset:
-        multi, _, dim = self._resolve(upstream_partitions_def, downstream_partitions_def)
-        keys = upstream_partitions_subset.get_partition_keys()
-        if multi is upstream_partitions_def:
-            dim_keys = [k.keys_by_dimension[dim] for k in _as_multi_keys(multi, keys)]
-            return keys_in_def(
-                downstream_partitions_def, dim_keys, current_time, dynamic_partitions_store
-            )
-        return _expand_to_multi(
-            multi, dim, keys, current_time, dynamic_partitions_store
-        ).partitions_subset
+            return q.to_keys(dim_keys, allow_nonexistent)
+        return _expand_to_multi(multi, dim, keys, q)
 
     @property
     def description(self) -> str:
@@ -142,13 +124,10 @@ class MultiToSingleDimensionPartitionMapping(PartitionMapping):
 
 
 def _expand_to_multi(
-    multi: MultiPartitionsDefinition,
-    dim: str,
-    dim_keys: Sequence[str],
-    current_time: datetime | None,
-    store: Store,
+    multi: MultiPartitionsDefinition, dim: str, dim_keys: Sequence[str], q: MappingQuery
 ) -> UpstreamPartitionsResult:
     """All keys of ``multi`` whose ``dim`` value is one of ``dim_keys``."""
+    current_time, store = q.current_time, q.store
     dim_def = multi.get_partitions_def_for_dimension(dim)
     other = next(d for d in multi.partitions_defs if d.name != dim)
     other_keys = other.partitions_def.get_partition_keys(current_time, store)
@@ -170,7 +149,7 @@ class DimensionPartitionMapping:
     partition_mapping: PartitionMapping
 
 
-class MultiPartitionMapping(PartitionMapping):
+class MultiPartitionMapping(EqualByArgument, QueryPartitionMapping):
     """Maps multi-dimensional partitions to multi-dimensional partitions, per dimension.
 
     Args:
@@ -195,37 +174,26 @@ class MultiPartitionMapping(PartitionMapping):
     def downstream_mappings_by_upstream_dimension(self) -> dict[str, DimensionPartitionMapping]:
         return dict(self._mappings)
 
-    def validate_partition_mapping(
-        self,
-        upstream_partitions_def: PartitionsDefinition | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-    ) -> None:
-        if not isinstance(upstream_partitions_def, MultiPartitionsDefinition) or not isinstance(
-            downstream_partitions_def, MultiPartitionsDefinition
+    def _problem(
+        self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
+    ) -> str | None:
+        if not isinstance(upstream, MultiPartitionsDefinition) or not isinstance(
+            downstream, MultiPartitionsDefinition
         ):
-            raise invalid_mapping(
-                self,
-                upstream_partitions_def,
-                downstream_partitions_def,
-                "MultiPartitionMapping needs multi-dimensional partitions on both sides.",
-            )
-        ups = upstream_partitions_def.partition_dimension_names
-        downs = downstream_partitions_def.partition_dimension_names
+            return "MultiPartitionMapping needs multi-dimensional partitions on both sides."
+        ups = upstream.partition_dimension_names
+        downs = downstream.partition_dimension_names
         for up_dim, dim_mapping in self._mappings.items():
             if up_dim not in ups or dim_mapping.dimension_name not in downs:
-                raise invalid_mapping(
-                    self,
-                    upstream_partitions_def,
-                    downstream_partitions_def,
+                return (
                     f"dimension mapping {up_dim!r} <- {dim_mapping.dimension_name!r} names a "
-                    f"dimension that does not exist (upstream: {ups}, downstream: {downs}).",
+                    f"dimension that does not exist (upstream: {ups}, downstream: {downs})."
                 )
             dim_mapping.partition_mapping.validate_partition_mapping(
-                upstream_partitions_def.get_partitions_def_for_dimension(up_dim),
-                downstream_partitions_def.get_partitions_def_for_dimension(
-                    dim_mapping.dimension_name
-                ),
+                upstream.get_partitions_def_for_dimension(up_dim),
+                downstream.get_partitions_def_for_dimension(dim_mapping.dimension_name),
             )
+        return None
 
     def _multis(
         self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
@@ -235,18 +203,10 @@ class MultiPartitionMapping(PartitionMapping):
         assert isinstance(downstream, MultiPartitionsDefinition)
         return upstream, downstream
 
-    def get_upstream_mapped_partitions_result_for_partitions(
-        self,
-        downstream_partitions_subset: PartitionsSubset | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: Store = None,
-    ) -> UpstreamPartitionsResult:
-        subset, ddef = require_downstream(
-            downstream_partitions_subset, downstream_partitions_def, self
-        )
-        up, down = self._multis(upstream_partitions_def, ddef)
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        subset, ddef = q.partitioned(self)
+        up, down = self._multis(q.to_def, ddef)
+        current_time, dynamic_partitions_store = q.current_time, q.store
         cache: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         all_keys: dict[str, list[str]] = {}
 
@@ -290,18 +250,13 @@ class MultiPartitionMapping(PartitionMapping):
             up.subset_with_partition_keys(existing), DefaultPartitionsSubset(up, missing)
         )
 
-    def get_downstream_partitions_for_partitions(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        downstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: Store = None,
-    ) -> PartitionsSubset:
-        up, down = self._multis(upstream_partitions_def, downstream_partitions_def)
+    def _downstream(self, q: MappingQuery) -> PartitionsSubset:
+        subset, udef = q.partitioned(self)
+        up, down = self._multis(udef, q.to_def)
+        current_time, dynamic_partitions_store = q.current_time, q.store
         names = down.partition_dimension_names
         found: dict[MultiPartitionKey, None] = {}
-        for key in _as_multi_keys(up, upstream_partitions_subset.get_partition_keys()):
+        for key in _as_multi_keys(up, subset.get_partition_keys()):
             per_dim: list[list[str]] = []
             for down_dim in names:
                 down_def = down.get_partitions_def_for_dimension(down_dim)
@@ -339,13 +294,5 @@ class MultiPartitionMapping(PartitionMapping):
         )
         return f"Maps multi-dimensional partitions per dimension: {parts or 'no dimensions'}."
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, MultiPartitionMapping):
-            return NotImplemented
-        return self._mappings == other._mappings
-
-    def __hash__(self) -> int:
-        return hash(("MultiPartitionMapping", tuple(self._mappings.items())))
-
-    def __repr__(self) -> str:
-        return f"MultiPartitionMapping({self._mappings!r})"
+    def _argument(self) -> dict[str, DimensionPartitionMapping]:
+        return self._mappings

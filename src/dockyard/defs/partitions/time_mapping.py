@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dockyard.defs.partitions.base import DynamicPartitionsStore, PartitionsDefinition
+from dockyard.defs.partitions.base import PartitionsDefinition
 from dockyard.defs.partitions.mapping import (
-    PartitionMapping,
+    MappingQuery,
+    QueryPartitionMapping,
     UpstreamPartitionsResult,
-    invalid_mapping,
-    require_downstream,
 )
 from dockyard.defs.partitions.subset import DefaultPartitionsSubset, PartitionsSubset
 from dockyard.defs.partitions.time_subset import (
@@ -102,7 +101,7 @@ def _time_def(pdef: PartitionsDefinition | None, side: str) -> TimeWindowPartiti
 
 
 @dataclass(frozen=True, slots=True)
-class TimeWindowPartitionMapping(PartitionMapping):
+class TimeWindowPartitionMapping(QueryPartitionMapping):
     """Each downstream window depends on the upstream windows that overlap it.
 
     Args:
@@ -125,20 +124,11 @@ class TimeWindowPartitionMapping(PartitionMapping):
                     f"TimeWindowPartitionMapping {name} must be an int; got {value!r}."
                 )
 
-    def get_upstream_mapped_partitions_result_for_partitions(
-        self,
-        downstream_partitions_subset: PartitionsSubset | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-        upstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> UpstreamPartitionsResult:
-        subset, ddef = require_downstream(
-            downstream_partitions_subset, downstream_partitions_def, self
-        )
+    def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        subset, ddef = q.partitioned(self)
         down = _time_def(ddef, "downstream")
-        up = _time_def(upstream_partitions_def, "upstream")
-        first, stop = up.index_bounds(current_time)
+        up = _time_def(q.to_def, "upstream")
+        first, stop = up.index_bounds(q.current_time)
         span = (up.start_timestamp_for_index(first), up.start_timestamp_for_index(stop)) if stop > first else None
         wanted: list[tuple[int, int]] = []
         for lo, hi in index_ranges_of(subset, down):
@@ -147,52 +137,37 @@ class TimeWindowPartitionMapping(PartitionMapping):
             if end > start:
                 wanted.append((up.index_for_timestamp(start), up.index_at_or_after(end)))
         return _result(
-            up, merge_ranges(wanted), current_time, self.allow_nonexistent_upstream_partitions
+            up, merge_ranges(wanted), q.current_time, self.allow_nonexistent_upstream_partitions
         )
 
-    def get_downstream_partitions_for_partitions(
-        self,
-        upstream_partitions_subset: PartitionsSubset,
-        upstream_partitions_def: PartitionsDefinition,
-        downstream_partitions_def: PartitionsDefinition,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> PartitionsSubset:
-        up = _time_def(upstream_partitions_def, "upstream")
-        down = _time_def(downstream_partitions_def, "downstream")
+    def _downstream(self, q: MappingQuery) -> PartitionsSubset:
+        subset, udef = q.partitioned(self)
+        up = _time_def(udef, "upstream")
+        down = _time_def(q.to_def, "downstream")
         if self.start_offset > self.end_offset:
             return down.empty_subset()
         found: list[tuple[int, int]] = []
-        for lo, hi in index_ranges_of(upstream_partitions_subset, up):
+        for lo, hi in index_ranges_of(subset, up):
             # Downstream n overlaps [us, ue) iff fire(n + so) < ue and fire(n + 1 + eo) > us.
             first = down.index_for_timestamp(up.start_timestamp_for_index(lo)) - self.end_offset
             stop = down.index_at_or_after(up.start_timestamp_for_index(hi)) - self.start_offset
             found.append((first, stop))
-        bounds = (down.index_bounds(current_time),)
+        bounds = (down.index_bounds(q.current_time),)
         return TimeWindowPartitionsSubset(down, intersect_ranges(merge_ranges(found), bounds))
 
-    def validate_partition_mapping(
-        self,
-        upstream_partitions_def: PartitionsDefinition | None,
-        downstream_partitions_def: PartitionsDefinition | None,
-    ) -> None:
-        if not isinstance(upstream_partitions_def, TimeWindowPartitionsDefinition) or not (
-            isinstance(downstream_partitions_def, TimeWindowPartitionsDefinition)
+    def _problem(
+        self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
+    ) -> str | None:
+        if not isinstance(upstream, TimeWindowPartitionsDefinition) or not (
+            isinstance(downstream, TimeWindowPartitionsDefinition)
         ):
-            raise invalid_mapping(
-                self,
-                upstream_partitions_def,
-                downstream_partitions_def,
-                "TimeWindowPartitionMapping needs time window partitions on both sides.",
+            return "TimeWindowPartitionMapping needs time window partitions on both sides."
+        if upstream.timezone != downstream.timezone:
+            return (
+                f"timezones differ (upstream {upstream.timezone!r}, downstream "
+                f"{downstream.timezone!r}); use the same timezone on both."
             )
-        if upstream_partitions_def.timezone != downstream_partitions_def.timezone:
-            raise invalid_mapping(
-                self,
-                upstream_partitions_def,
-                downstream_partitions_def,
-                f"timezones differ (upstream {upstream_partitions_def.timezone!r}, downstream "
-                f"{downstream_partitions_def.timezone!r}); use the same timezone on both.",
-            )
+        return None
 
     @property
     def description(self) -> str:

@@ -8,7 +8,7 @@ computed without listing keys.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -168,26 +168,26 @@ class TimeWindowPartitionsSubset(PartitionsSubset):
             keys.extend(self._def.keys_for_index_range(lo, hi))
         return keys
 
-    def _same_def(self, other: PartitionsSubset) -> TimeWindowPartitionsSubset | None:
+    def _combine(
+        self,
+        other: PartitionsSubset,
+        on_ranges: Callable[[IndexRanges, IndexRanges], Iterable[tuple[int, int]]],
+        by_keys: Callable[[Self, PartitionsSubset], Self],
+    ) -> Self:
+        """``on_ranges`` of both subsets' index ranges when ``other`` is a subset of the same
+        definition; otherwise the generic key-by-key operation ``by_keys``."""
         if isinstance(other, TimeWindowPartitionsSubset) and other._def == self._def:
-            return other
-        return None
+            return type(self)(self._def, on_ranges(self._ranges, other._ranges))
+        return by_keys(self, other)
 
     def __or__(self, other: PartitionsSubset) -> Self:
-        same = self._same_def(other)
-        return self.with_index_ranges(same._ranges) if same else super().__or__(other)
+        return self._combine(other, lambda a, b: (*a, *b), PartitionsSubset.__or__)
 
     def __and__(self, other: PartitionsSubset) -> Self:
-        same = self._same_def(other)
-        if same is None:
-            return super().__and__(other)
-        return type(self)(self._def, intersect_ranges(self._ranges, same._ranges))
+        return self._combine(other, intersect_ranges, PartitionsSubset.__and__)
 
     def __sub__(self, other: PartitionsSubset) -> Self:
-        same = self._same_def(other)
-        if same is None:
-            return super().__sub__(other)
-        return type(self)(self._def, subtract_ranges(self._ranges, same._ranges))
+        return self._combine(other, subtract_ranges, PartitionsSubset.__sub__)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TimeWindowPartitionsSubset):

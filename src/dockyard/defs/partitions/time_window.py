@@ -29,6 +29,7 @@ from dockyard.defs.partitions.base import (
     DynamicPartitionsStore,
     PartitionKeyRange,
     PartitionsDefinition,
+    Store,
     format_keys_preview,
 )
 from dockyard.defs.partitions.schedule import (
@@ -333,34 +334,19 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
     ) -> Sequence[str]:
         return self.keys_for_index_range(*self.index_bounds(current_time))
 
-    def get_num_partitions(
-        self,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> int:
+    def _count(self, current_time: datetime | None, store: Store) -> int:
         first, stop = self.index_bounds(current_time)
         return stop - first
 
-    def has_partition_key(
-        self,
-        partition_key: str,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> bool:
-        n = self._parse_index(partition_key) if isinstance(partition_key, str) else None
-        if n is None or self.key_for_index(n) != partition_key:
+    def _has_key(self, key: str, current_time: datetime | None, store: Store) -> bool:
+        n = self._parse_index(key) if isinstance(key, str) else None
+        if n is None or self.key_for_index(n) != key:
             return False
         first, stop = self.index_bounds(current_time)
         return first <= n < stop
 
-    def validate_partition_key(
-        self,
-        partition_key: str,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> None:
-        if not self.has_partition_key(partition_key, current_time):
-            raise self._unknown_key_error(partition_key, self._preview_keys())
+    def _keys_for_error(self, current_time: datetime | None, store: Store) -> Sequence[str]:
+        return self._preview_keys()
 
     def _range_indexes(self, partition_key_range: PartitionKeyRange) -> tuple[int, int]:
         lo = self.index_of_key(partition_key_range.start)
@@ -370,28 +356,14 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
                 raise self._unknown_key_error(key, self._preview_keys())
         return lo, hi + 1
 
-    def get_partition_keys_in_range(
-        self,
-        partition_key_range: PartitionKeyRange,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> Sequence[str]:
-        return self.keys_for_index_range(*self._range_indexes(partition_key_range))
+    def _keys_in_range(self, key_range: PartitionKeyRange, store: Store) -> Sequence[str]:
+        return self.keys_for_index_range(*self._range_indexes(key_range))
 
-    def get_first_partition_key(
-        self,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> str | None:
+    def _edge_key(self, current_time: datetime | None, store: Store, last: bool) -> str | None:
         first, stop = self.index_bounds(current_time)
-        return self.key_for_index(first) if stop > first else None
-
-    def get_last_partition_key(
-        self,
-        current_time: datetime | None = None,
-        dynamic_partitions_store: DynamicPartitionsStore | None = None,
-    ) -> str | None:
-        first, stop = self.index_bounds(current_time)
-        return self.key_for_index(stop - 1) if stop > first else None
+        if stop <= first:
+            return None
+        return self.key_for_index(stop - 1 if last else first)
 
     @property
     def partitions_subset_class(self) -> type[PartitionsSubset]:

@@ -1,8 +1,13 @@
-"""The named regular schedules: daily, hourly, weekly and monthly partitions definitions."""
+"""The named regular schedules: daily, hourly, weekly and monthly partitions definitions.
+
+Each shorthand keeps its own documented ``__init__`` signature and passes it on through
+``_NamedSchedule._init_named``, which adds the class's schedule type and default key format.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from dockyard.defs.partitions.schedule import ScheduleType
 from dockyard.defs.partitions.time_window import (
@@ -12,8 +17,41 @@ from dockyard.defs.partitions.time_window import (
 )
 
 
-class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
+class _NamedSchedule(TimeWindowPartitionsDefinition):
+    """A time window definition whose schedule is named by the class."""
+
+    _schedule_type: ClassVar[ScheduleType]
+    _default_fmt: ClassVar[str] = DEFAULT_DATE_FORMAT
+
+    def _init_named(
+        self,
+        start_date: datetime | str,
+        end_date: datetime | str | None,
+        timezone: str | None,
+        fmt: str | None,
+        end_offset: int,
+        minute_offset: int,
+        hour_offset: int | None = None,
+        day_offset: int | None = None,
+    ) -> None:
+        """Initialise with the class's schedule type and default key format."""
+        super().__init__(
+            start_date,
+            fmt or self._default_fmt,
+            end=end_date,
+            schedule_type=self._schedule_type,
+            timezone=timezone,
+            end_offset=end_offset,
+            minute_offset=minute_offset,
+            hour_offset=hour_offset,
+            day_offset=day_offset,
+        )
+
+
+class DailyPartitionsDefinition(_NamedSchedule):
     """One partition per day, keyed ``%Y-%m-%d``."""
+
+    _schedule_type = ScheduleType.DAILY
 
     def __init__(
         self,
@@ -25,20 +63,16 @@ class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
         fmt: str | None = None,
         end_offset: int = 0,
     ) -> None:
-        super().__init__(
-            start_date,
-            fmt or DEFAULT_DATE_FORMAT,
-            end=end_date,
-            schedule_type=ScheduleType.DAILY,
-            timezone=timezone,
-            end_offset=end_offset,
-            minute_offset=minute_offset,
-            hour_offset=hour_offset,
+        self._init_named(
+            start_date, end_date, timezone, fmt, end_offset, minute_offset, hour_offset
         )
 
 
-class HourlyPartitionsDefinition(TimeWindowPartitionsDefinition):
+class HourlyPartitionsDefinition(_NamedSchedule):
     """One partition per hour, keyed ``%Y-%m-%d-%H:%M``."""
+
+    _schedule_type = ScheduleType.HOURLY
+    _default_fmt = DEFAULT_HOURLY_FORMAT
 
     def __init__(
         self,
@@ -49,19 +83,13 @@ class HourlyPartitionsDefinition(TimeWindowPartitionsDefinition):
         minute_offset: int = 0,
         end_offset: int = 0,
     ) -> None:
-        super().__init__(
-            start_date,
-            fmt or DEFAULT_HOURLY_FORMAT,
-            end=end_date,
-            schedule_type=ScheduleType.HOURLY,
-            timezone=timezone,
-            end_offset=end_offset,
-            minute_offset=minute_offset,
-        )
+        self._init_named(start_date, end_date, timezone, fmt, end_offset, minute_offset)
 
 
-class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
+class WeeklyPartitionsDefinition(_NamedSchedule):
     """One partition per week starting on ``day_offset`` (0 = Sunday), keyed ``%Y-%m-%d``."""
+
+    _schedule_type = ScheduleType.WEEKLY
 
     def __init__(
         self,
@@ -74,21 +102,15 @@ class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
         fmt: str | None = None,
         end_offset: int = 0,
     ) -> None:
-        super().__init__(
-            start_date,
-            fmt or DEFAULT_DATE_FORMAT,
-            end=end_date,
-            schedule_type=ScheduleType.WEEKLY,
-            timezone=timezone,
-            end_offset=end_offset,
-            minute_offset=minute_offset,
-            hour_offset=hour_offset,
-            day_offset=day_offset,
+        self._init_named(
+            start_date, end_date, timezone, fmt, end_offset, minute_offset, hour_offset, day_offset
         )
 
 
-class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
+class MonthlyPartitionsDefinition(_NamedSchedule):
     """One partition per month starting on day ``day_offset`` (1-28), keyed ``%Y-%m-%d``."""
+
+    _schedule_type = ScheduleType.MONTHLY
 
     def __init__(
         self,
@@ -101,14 +123,6 @@ class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
         fmt: str | None = None,
         end_offset: int = 0,
     ) -> None:
-        super().__init__(
-            start_date,
-            fmt or DEFAULT_DATE_FORMAT,
-            end=end_date,
-            schedule_type=ScheduleType.MONTHLY,
-            timezone=timezone,
-            end_offset=end_offset,
-            minute_offset=minute_offset,
-            hour_offset=hour_offset,
-            day_offset=day_offset,
+        self._init_named(
+            start_date, end_date, timezone, fmt, end_offset, minute_offset, hour_offset, day_offset
         )

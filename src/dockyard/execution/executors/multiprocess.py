@@ -36,7 +36,7 @@ from dockyard.execution.executors.in_process import (
     InProcessExecutor,
     retries_enabled,
 )
-from dockyard.execution.executors.step_queue import StepQueue
+from dockyard.execution.executors.step_queue import QueueExecutor, StepQueue
 from dockyard.instance.events import DagsterEvent, DagsterEventType, SerializableErrorInfo
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class _Worker:
         self.started = 0.0
 
 
-class MultiprocessExecutor(Executor):
+class MultiprocessExecutor(QueueExecutor):
     """Runs steps in up to ``max_concurrent`` warm worker processes (see the module docstring).
 
     Args:
@@ -193,22 +193,6 @@ class MultiprocessExecutor(Executor):
         except (EOFError, OSError):
             return False
         return True
-
-    def _finished(self, run: ActiveRun, queue: StepQueue, step: StepPlan, events: list[DagsterEvent], outcome: Any, started: float) -> None:
-        if outcome is None:
-            run.record(step, events)
-            run.progress_finished(step.key, "done", (time.perf_counter() - started) * 1000)
-            queue.succeeded(step.key)
-            return
-        self._failed(run, queue, step, events, StepFailureInfo.from_dict(outcome))
-
-    def _failed(self, run: ActiveRun, queue: StepQueue, step: StepPlan, events: list[DagsterEvent], failure: StepFailureInfo) -> None:
-        delay = run.step_failed(step, events, failure, self.retries_enabled)
-        if delay is None:
-            for skipped in queue.failed(step.key):
-                run.skip(skipped)
-        else:
-            queue.retry(step.key, delay)
 
     def _crashed(self, run: ActiveRun, queue: StepQueue, w: _Worker) -> None:
         step = w.step

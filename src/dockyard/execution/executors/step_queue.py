@@ -12,10 +12,15 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from dockyard.execution.active_run import StepFailureInfo
+from dockyard.execution.executors.base import Executor
 
 if TYPE_CHECKING:
+    from dockyard.execution.active_run import ActiveRun
     from dockyard.execution.plan import StepPlan
+    from dockyard.instance.events import DagsterEvent
 
 
 class StepQueue:
@@ -87,3 +92,26 @@ class StepQueue:
                 stack.extend(self._children[k])
         skipped.sort(key=self._index.__getitem__)
         return [self._steps[k] for k in skipped]
+
+
+class QueueExecutor(Executor):
+    """An executor that hands out the steps of a ``StepQueue`` and records what comes back."""
+
+    retries_enabled: bool
+
+    def _finished(self, run: ActiveRun, queue: StepQueue, step: StepPlan, events: list[DagsterEvent], outcome: Any, started: float) -> None:
+        """``outcome`` is ``None`` for a success, else a ``StepFailureInfo`` dict; ``started`` a perf_counter time."""
+        if outcome is None:
+            run.record(step, events)
+            run.progress_finished(step.key, "done", (time.perf_counter() - started) * 1000)
+            queue.succeeded(step.key)
+            return
+        self._failed(run, queue, step, events, StepFailureInfo.from_dict(outcome))
+
+    def _failed(self, run: ActiveRun, queue: StepQueue, step: StepPlan, events: list[DagsterEvent], failure: StepFailureInfo) -> None:
+        delay = run.step_failed(step, events, failure, self.retries_enabled)
+        if delay is None:
+            for skipped in queue.failed(step.key):
+                run.skip(skipped)
+        else:
+            queue.retry(step.key, delay)

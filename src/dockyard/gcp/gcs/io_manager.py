@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from dockyard._internal.imports import require_extra
 from dockyard.defs.config import Field as ConfigField
@@ -20,9 +20,8 @@ from dockyard.defs.resource import InitResourceContext
 from dockyard.errors import DagsterInvalidConfigError
 from dockyard.gcp.gcs.resources import GCSResource, emulator_host, gcsfs_options_from_client
 from dockyard.io.base import io_manager
-from dockyard.io.configurable import ConfigurableIOManager
-from dockyard.io.context import InputContext, OutputContext
 from dockyard.io.objectstore import DEFAULT_PREFIX, ObjectStoreIOManager
+from dockyard.io.pickle_managers import DelegatingPickleIOManager
 
 
 class PickledObjectGCSIOManager(ObjectStoreIOManager):
@@ -66,28 +65,17 @@ class PickledObjectGCSIOManager(ObjectStoreIOManager):
         )
 
 
-class GCSPickleIOManager(ConfigurableIOManager):
+class GCSPickleIOManager(DelegatingPickleIOManager):
     """Pickles outputs to Google Cloud Storage under ``gs://<gcs_bucket>/<gcs_prefix>/``."""
 
     gcs: GCSResource = Field(default_factory=GCSResource, description="The GCS resource (project).")
     gcs_bucket: str = Field(description="GCS bucket to store files")
     gcs_prefix: str = Field(default=DEFAULT_PREFIX, description="Prefix to add to all file paths")
 
-    _manager: PickledObjectGCSIOManager | None = PrivateAttr(default=None)
-
-    @property
-    def _internal_io_manager(self) -> PickledObjectGCSIOManager:
-        if self._manager is None:
-            self._manager = PickledObjectGCSIOManager(
-                self.gcs_bucket, prefix=self.gcs_prefix, storage_options=self.gcs.gcsfs_options()
-            )
-        return self._manager
-
-    def load_input(self, context: InputContext) -> Any:
-        return self._internal_io_manager.load_input(context)
-
-    def handle_output(self, context: OutputContext, obj: Any) -> None:
-        self._internal_io_manager.handle_output(context, obj)
+    def _build_manager(self) -> PickledObjectGCSIOManager:
+        return PickledObjectGCSIOManager(
+            self.gcs_bucket, prefix=self.gcs_prefix, storage_options=self.gcs.gcsfs_options()
+        )
 
 
 ConfigurablePickledObjectGCSIOManager = GCSPickleIOManager

@@ -57,9 +57,31 @@ class InstanceStorage(ABC):
     ) -> list[EventLogEntry]:
         """Materializations of an asset by storage id (newest first unless ``ascending``)."""
 
+    def get_latest_materializations(self, asset_keys: Sequence[AssetKey]) -> dict[AssetKey, EventLogEntry]:
+        """The newest materialization of each of ``asset_keys`` that has one (keys without any are
+        left out). Backends override this with one query (or a few chunked ones); this fallback
+        asks once per key."""
+        out: dict[AssetKey, EventLogEntry] = {}
+        for key in dict.fromkeys(asset_keys):
+            mats = self.get_materializations(key, limit=1)
+            if mats:
+                out[key] = mats[0]
+        return out
+
     @abstractmethod
     def get_latest_materializations_by_partition(self, asset_key: AssetKey) -> dict[str, EventLogEntry]:
         """The newest materialization of each materialized partition."""
+
+    def get_materialized_partitions(self, asset_keys: Sequence[AssetKey]) -> dict[AssetKey, set[str]]:
+        """The materialized partitions of each of ``asset_keys`` that has any (keys without are
+        left out). Backends override this with one query (or a few chunked ones) that reads no
+        event; this fallback asks once per key."""
+        out: dict[AssetKey, set[str]] = {}
+        for key in dict.fromkeys(asset_keys):
+            partitions = set(self.get_latest_materializations_by_partition(key))
+            if partitions:
+                out[key] = partitions
+        return out
 
     @abstractmethod
     def get_asset_keys(self) -> list[AssetKey]:
@@ -71,6 +93,16 @@ class InstanceStorage(ABC):
 
     @abstractmethod
     def get_asset_origin(self, asset_key: AssetKey) -> AssetOrigin | None: ...
+
+    def get_asset_origins(self, asset_keys: Sequence[AssetKey]) -> dict[AssetKey, AssetOrigin]:
+        """The origins of those of ``asset_keys`` that have one. Backends override this with one
+        query (or a few chunked ones); this fallback asks once per key."""
+        out: dict[AssetKey, AssetOrigin] = {}
+        for key in dict.fromkeys(asset_keys):
+            origin = self.get_asset_origin(key)
+            if origin is not None:
+                out[key] = origin
+        return out
 
     # -- dynamic partitions ---------------------------------------------------------------------
     @abstractmethod

@@ -86,12 +86,28 @@ class InMemoryInstanceStorage(InstanceStorage):
             mats.reverse()
         return mats[:limit] if limit is not None else mats
 
+    def get_latest_materializations(self, asset_keys: Sequence[AssetKey]) -> dict[AssetKey, EventLogEntry]:
+        out: dict[AssetKey, EventLogEntry] = {}
+        for key in asset_keys:
+            mats = self._mats.get(key)
+            if mats:
+                out[key] = mats[-1]
+        return out
+
     def get_latest_materializations_by_partition(self, asset_key: AssetKey) -> dict[str, EventLogEntry]:
         out: dict[str, EventLogEntry] = {}
         for e in self._mats.get(asset_key, ()):
             partition = e.asset_materialization.partition
             if partition is not None:
                 out[partition] = e
+        return out
+
+    def get_materialized_partitions(self, asset_keys: Sequence[AssetKey]) -> dict[AssetKey, set[str]]:
+        out: dict[AssetKey, set[str]] = {}
+        for key in asset_keys:
+            partitions = {p for e in self._mats.get(key, ()) if (p := e.asset_materialization.partition) is not None}
+            if partitions:
+                out[key] = partitions
         return out
 
     def get_asset_keys(self) -> list[AssetKey]:
@@ -107,6 +123,9 @@ class InMemoryInstanceStorage(InstanceStorage):
 
     def get_asset_origin(self, asset_key: AssetKey) -> AssetOrigin | None:
         return self._origins.get(asset_key)
+
+    def get_asset_origins(self, asset_keys: Sequence[AssetKey]) -> dict[AssetKey, AssetOrigin]:
+        return {key: self._origins[key] for key in asset_keys if key in self._origins}
 
     def get_dynamic_partitions(self, name: str) -> list[str]:
         return list(self._dynamic.get(name, ()))

@@ -20,7 +20,6 @@ inherited through ``fork`` reconnects instead of sharing a socket-like handle wi
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -28,20 +27,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from dockyard.defs.keys import AssetKey
 from dockyard.instance.events import EventLogEntry
 from dockyard.instance.origins import AssetOrigin
-from dockyard.instance.runs import DagsterRun, DagsterRunStatus
+from dockyard.instance.runs import DagsterRun
 from dockyard.instance.serdes import dumps, run_to_dict
-from dockyard.instance.storage.base import InstanceStorage
-from dockyard.instance.storage.sql import (
-    SqlQueries,
-    asset_key_column,
-    event_from_row,
-    event_rows,
-    latest_by_partition,
-    run_from_row,
-)
+from dockyard.instance.storage.sql import SqlInstanceStorage, SqlQueries, event_rows, origin_rows
 
 if TYPE_CHECKING:
     import sqlite3
@@ -73,13 +63,13 @@ CREATE TABLE IF NOT EXISTS dynamic_partitions (
 """
 _QUERIES = SqlQueries(
     "?",
-    {"runs": "runs", "events": "events", "materializations": "materializations"},
+    {name: name for name in ("runs", "events", "materializations", "asset_origins", "dynamic_partitions")},
     run_tiebreak="rowid",
     array_params=False,
 )
 
 
-class SqliteInstanceStorage(InstanceStorage):
+class SqliteInstanceStorage(SqlInstanceStorage):
     """Instance storage in one SQLite database file (WAL mode).
 
     Args:
@@ -93,6 +83,7 @@ class SqliteInstanceStorage(InstanceStorage):
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
+        self._queries = _QUERIES
 
     # -- connection -------------------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -172,22 +163,6 @@ class SqliteInstanceStorage(InstanceStorage):
                 (run.run_id, run.job_name, run.status.value, run.partition_key, run.start_time or time.time(), dumps(run_to_dict(run))),
             )
 
-    def add_run(self, run: DagsterRun) -> None:
-        self._upsert_run(run)
-
-    def update_run(self, run: DagsterRun) -> None:
-        self._upsert_run(run)
-
-    def get_run(self, run_id: str) -> DagsterRun | None:
-        rows = self._read("SELECT body FROM runs WHERE run_id=?", (run_id,))
-        return run_from_row(rows[0]) if rows else None
-
-    def get_runs(
-        self, limit: int | None = None, status: DagsterRunStatus | None = None, job_name: str | None = None
-    ) -> list[DagsterRun]:
-        sql, params = _QUERIES.runs(limit, status, job_name)
-        return [run_from_row(r) for r in self._read(sql, params)]
-
     # -- events -----------------------------------------------------------------------------------
     def store_events(self, entries: Sequence[EventLogEntry], asset_origins: Sequence[AssetOrigin] = ()) -> None:
         rows, indexed = event_rows(entries)
@@ -206,61 +181,13 @@ class SqliteInstanceStorage(InstanceStorage):
             if asset_origins:
                 conn.executemany(
                     "INSERT OR REPLACE INTO asset_origins(asset_key, body) VALUES (?,?)",
-                    [(asset_key_column(o.asset_key), dumps(o.to_dict())) for o in asset_origins],
+                    origin_rows(asset_origins),
                 )
 
-    def get_logs_for_run(self, run_id: str) -> list[EventLogEntry]:
-        return [event_from_row(r) for r in self._read("SELECT id, body FROM events WHERE run_id=? ORDER BY id", (run_id,))]
-
-    # -- asset index ------------------------------------------------------------------------------
-    def get_materializations(
-        self,
-        asset_key: AssetKey,
-        limit: int | None = None,
-        ascending: bool = False,
-        partitions: Sequence[str] | None = None,
-        after_id: int | None = None,
-        before_id: int | None = None,
-    ) -> list[EventLogEntry]:
-        query = _QUERIES.materializations(asset_key, limit, ascending, partitions, after_id, before_id)
-        if query is None:
-            return []
-        return [event_from_row(r) for r in self._read(*query)]
-
-    def get_latest_materializations_by_partition(self, asset_key: AssetKey) -> dict[str, EventLogEntry]:
-        rows = self._read(
-            "SELECT e.id, e.body FROM events e JOIN ("
-            " SELECT MAX(event_id) AS id FROM materializations WHERE asset_key=? AND partition IS NOT NULL GROUP BY partition"
-            ") latest ON latest.id=e.id ORDER BY e.id",
-            (asset_key_column(asset_key),),
-        )
-        return latest_by_partition(rows)
-
-    def get_asset_keys(self) -> list[AssetKey]:
-        return sorted(AssetKey(json.loads(r[0])) for r in self._read("SELECT DISTINCT asset_key FROM materializations"))
-
-    def wipe_asset(self, asset_key: AssetKey) -> None:
-        key = asset_key_column(asset_key)
-        with self._write() as conn:
-            conn.execute("DELETE FROM materializations WHERE asset_key=?", (key,))
-            conn.execute("DELETE FROM events WHERE asset_key=?", (key,))
-            conn.execute("DELETE FROM asset_origins WHERE asset_key=?", (key,))
-
-    def get_asset_origin(self, asset_key: AssetKey) -> AssetOrigin | None:
-        rows = self._read("SELECT body FROM asset_origins WHERE asset_key=?", (asset_key_column(asset_key),))
-        return AssetOrigin.from_dict(json.loads(rows[0][0])) if rows else None
-
     # -- dynamic partitions -----------------------------------------------------------------------
-    def get_dynamic_partitions(self, name: str) -> list[str]:
-        return [r[0] for r in self._read("SELECT partition_key FROM dynamic_partitions WHERE name=? ORDER BY id", (name,))]
-
     def add_dynamic_partitions(self, name: str, keys: Sequence[str]) -> None:
         with self._write() as conn:
             conn.executemany("INSERT OR IGNORE INTO dynamic_partitions(name, partition_key) VALUES (?,?)", [(name, k) for k in keys])
-
-    def delete_dynamic_partition(self, name: str, key: str) -> None:
-        with self._write() as conn:
-            conn.execute("DELETE FROM dynamic_partitions WHERE name=? AND partition_key=?", (name, key))
 
     def __repr__(self) -> str:
         return f"SqliteInstanceStorage({self.path!r})"
