@@ -523,6 +523,9 @@ if TYPE_CHECKING:
         PickledObjectFilesystemIOManager as PickledObjectFilesystemIOManager,
     )
     from dockyard.io.filesystem import (
+        custom_path_fs_io_manager as custom_path_fs_io_manager,
+    )
+    from dockyard.io.filesystem import (
         fs_io_manager as fs_io_manager,
     )
     from dockyard.io.memory import (
@@ -692,6 +695,7 @@ _API: dict[str, str] = {
     "definitions": "dockyard.defs.container",
     "execute_job": "dockyard.execution.job_execution",
     "executor": "dockyard.execution.executors.base",
+    "custom_path_fs_io_manager": "dockyard.io.filesystem",
     "fs_io_manager": "dockyard.io.filesystem",
     "graph": "dockyard.defs.graph",
     "in_process_executor": "dockyard.execution.executors.in_process",

@@ -103,6 +103,11 @@ class DagsterUnknownPartitionError(DagsterError):
     """A partition key its partitions definition does not hold."""
 
 
+class PartitionKeyFormatError(DagsterUnknownPartitionError, ValueError):
+    """A time partition key that does not parse in its definition's format. Also a ``ValueError``,
+    which is what Dagster's key parsing raises there, so ``except ValueError`` keeps working."""
+
+
 class DatabaseLockTimeoutError(DagsterError):
     """A database file stayed locked by another process past the timeout (dockyard's own)."""
 

@@ -271,3 +271,95 @@ def test_resource_parameters_are_injected_by_name() -> None:
 
     result = dg.materialize_to_memory([greeting], resources={"greeter": Greeter(word="hi")})
     assert result.output_for_node("greeting") == "hi!"
+
+
+# -- differential audit against Dagster 1.13 ----------------------------------------------------------
+
+
+def test_one_part_input_key_resolves_to_prefixed_asset_of_same_group() -> None:
+    @dg.asset(key_prefix=["grp"])
+    def src() -> int:
+        return 1
+
+    @dg.asset
+    def mid(src: int) -> int:
+        return src + 1
+
+    @dg.asset(deps=["src"])
+    def after() -> int:
+        return 0
+
+    result = dg.materialize([src, mid, after])
+    assert result.output_for_node("mid") == 2
+    layer = dg.Definitions(assets=[src, mid, after]).get_asset_graph()
+    assert layer.upstream_keys(dg.AssetKey("after")) == {dg.AssetKey(["grp", "src"])}
+
+
+def test_one_part_input_key_is_not_resolved_across_groups_or_when_ambiguous() -> None:
+    @dg.asset(key_prefix=["grp"], group_name="g")
+    def src() -> int:
+        return 1
+
+    @dg.asset(group_name="h")
+    def mid(src: int) -> int:
+        return src
+
+    with pytest.raises(DagsterInvalidDefinitionError, match="src"):
+        dg.materialize([src, mid])
+
+    @dg.asset(key_prefix=["a"])
+    def x() -> int:
+        return 1
+
+    @dg.asset(key_prefix=["b"], name="x")
+    def x2() -> int:
+        return 2
+
+    @dg.asset
+    def reader(x: int) -> int:
+        return x
+
+    with pytest.raises(DagsterInvalidDefinitionError, match="x"):
+        dg.materialize([x, x2, reader])
+
+
+def test_nothing_inputs_need_no_parameter() -> None:
+    @dg.asset
+    def up() -> int:
+        return 1
+
+    @dg.asset(ins={"up": dg.AssetIn(dagster_type=dg.Nothing)})
+    def down() -> int:
+        return 2
+
+    assert down.dependency_keys == {dg.AssetKey("up")}
+    result = dg.materialize([up, down])
+    assert result.output_for_node("down") == 2
+
+    @dg.op
+    def first() -> int:
+        return 5
+
+    @dg.op(ins={"after": dg.In(dg.Nothing)})
+    def second() -> int:
+        return 1
+
+    @dg.job
+    def j() -> None:
+        second(after=first())
+
+    assert j.execute_in_process().output_for_node("second") == 1
+
+
+def test_nothing_input_with_a_parameter_is_rejected() -> None:
+    with pytest.raises(DagsterInvalidDefinitionError, match="Nothing"):
+
+        @dg.op(ins={"x": dg.In(dg.Nothing)})
+        def p(x: Any) -> int:
+            return 1
+
+    with pytest.raises(DagsterInvalidDefinitionError, match="no parameter"):
+
+        @dg.op(ins={"x": dg.In(int)})
+        def q() -> int:
+            return 1

@@ -183,6 +183,47 @@ def test_materialize_daily_partitioned_asset_end_to_end(database: str) -> None:
         assert con.execute("SELECT count(*), sum(total) FROM analytics.totals").fetchall() == [(2, 6)]
 
 
+@pytest.mark.parametrize(
+    ("manager_cls", "make_empty"),
+    [
+        (DuckDBPandasIOManager, lambda: pd.DataFrame({"a": []})),
+        (DuckDBPandasIOManager, lambda: pd.DataFrame()),
+        (DuckDBPolarsIOManager, lambda: pl.DataFrame({"a": []})),
+        (DuckDBPolarsIOManager, lambda: pl.DataFrame()),
+        (DuckDBPyArrowIOManager, lambda: pa.table({"a": pa.array([], pa.int64())})),
+    ],
+)
+def test_empty_output_writes_nothing(
+    database: str, manager_cls: type, make_empty: Callable[[], Any], query: Callable[[str], list[tuple[Any, ...]]]
+) -> None:
+    # As in Dagster: no rows -> no table is created (loading it later fails), a partition's old
+    # rows are still deleted, and the row count is 0.
+    @dg.asset
+    def nothing() -> Any:
+        return make_empty()
+
+    result = dg.materialize([nothing], resources={"io_manager": manager_cls(database=database)})
+    [mat] = result.asset_materializations_for_node("nothing")
+    assert mat.metadata["dagster/row_count"].value == 0
+    assert query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'nothing'") == [(0,)]
+
+    letters = dg.StaticPartitionsDefinition(["a", "b"])
+
+    @dg.asset(partitions_def=letters, metadata={"partition_expr": "k"}, name="parts")
+    def full(context: Any) -> pd.DataFrame:
+        return pd.DataFrame({"k": [context.partition_key], "v": [1]})
+
+    @dg.asset(partitions_def=letters, metadata={"partition_expr": "k"}, name="parts")
+    def emptied() -> pd.DataFrame:
+        return pd.DataFrame({"k": [], "v": []})
+
+    io = DuckDBPandasIOManager(database=database)
+    for key in ["a", "b"]:
+        dg.materialize([full], partition_key=key, resources={"io_manager": io})
+    dg.materialize([emptied], partition_key="a", resources={"io_manager": io})
+    assert query("SELECT k FROM public.parts") == [("b",)]
+
+
 def test_legacy_duckdb_pandas_io_manager_configured(database: str) -> None:
     from dockyard.duckdb import duckdb_pandas_io_manager
 

@@ -86,10 +86,11 @@ def test_unpicklable_output_raises_dive_naming_the_output(tmp_path: Path) -> Non
         return threading.Lock()
 
     instance = dg.DagsterInstance.ephemeral(tempdir=str(tmp_path))
-    with pytest.raises(dg.DagsterInvariantViolationError, match=r"is not picklable\. You are currently using the fs_io_manager"):
+    with pytest.raises(dg.DagsterInvariantViolationError, match=r"is not picklable\. You are currently using the fs_io_manager") as exc:
         dg.materialize([lock], instance=instance)
+    assert isinstance(exc.value, TypeError)  # pickle said TypeError: `except TypeError` still works
     result = dg.materialize([lock], instance=instance, raise_on_error=False)
-    assert failure_classes(result) == ["DagsterInvariantViolationError"]
+    assert failure_classes(result) == ["UnpicklableTypeError"]
 
 
 def test_wrong_config_value_names_the_path() -> None:

@@ -108,6 +108,31 @@ def test_generator_handle_output_yielding_other_values_fails() -> None:
         dg.materialize([a1], resources={"io_manager": Bad()})
 
 
+@pytest.mark.parametrize(
+    ("returned", "expected"),
+    [
+        (dg.AssetMaterialization(asset_key="side", metadata={"x": 1}), [("side", ["x"]), ("a1", [])]),
+        ({"rows": 3}, [("a1", ["rows"])]),
+        (5, [("a1", [])]),  # any other return value is ignored
+    ],
+    ids=["materialization", "metadata-dict", "other"],
+)
+def test_handle_output_returning_instead_of_yielding(returned: Any, expected: list[Any]) -> None:
+    class Returning(dg.IOManager):
+        def handle_output(self, context: dg.OutputContext, obj: Any) -> Any:
+            return returned
+
+        def load_input(self, context: dg.InputContext) -> Any:
+            return 1
+
+    result = dg.materialize([a1], resources={"io_manager": Returning()})
+    events = result.get_asset_materialization_events()
+    assert [(e.materialization.asset_key.to_user_string(), sorted(e.materialization.metadata)) for e in events] == expected
+    step_start = next(e for e in result.all_events if e.event_type_value == "STEP_START")
+    with pytest.raises(dg.DagsterInvariantViolationError, match="only set on ASSET_MATERIALIZATION events"):
+        step_start.materialization  # noqa: B018
+
+
 # -- output config ------------------------------------------------------------------------------
 
 seen_config: list[Any] = []
@@ -288,3 +313,103 @@ def test_legacy_io_manager_adapter_opens_the_wrapped_definition_and_tears_it_dow
     result = dg.materialize([first, second], resources={"io_manager": Adapter(x=3)})
     assert result.output_for_node("second") == 2
     assert log == [("open", 3), "closed"]
+
+
+# -- differential audit against Dagster 1.13 ----------------------------------------------------------
+
+
+def _config_recorder(seen: list[Any]) -> dg.IOManager:
+    class M(dg.IOManager):
+        def handle_output(self, context: Any, obj: Any) -> None:
+            seen.append(("out", context.config))
+
+        def load_input(self, context: Any) -> Any:
+            seen.append(("in", context.config))
+            return 1
+
+    return M()
+
+
+def test_output_config_defaults_apply_without_run_config() -> None:
+    seen: list[Any] = []
+    mgr = _config_recorder(seen)
+
+    @dg.io_manager(output_config_schema={"fmt": dg.Field(str, default_value="csv")})
+    def with_defaults(_: Any) -> dg.IOManager:
+        return mgr
+
+    @dg.asset
+    def a() -> int:
+        return 1
+
+    dg.materialize([a], resources={"io_manager": with_defaults})
+    dg.materialize([a], resources={"io_manager": with_defaults}, run_config={"ops": {"a": {"outputs": {"result": {"fmt": "pq"}}}}})
+    assert seen == [("out", {"fmt": "csv"}), ("out", {"fmt": "pq"})]
+
+
+def test_input_manager_input_config_is_validated() -> None:
+    @dg.input_manager(input_config_schema={"v": int})
+    def typed(context: Any) -> Any:
+        return context.config["v"]
+
+    @dg.op(ins={"x": dg.In(input_manager_key="lm")})
+    def q(x: Any) -> Any:
+        return x
+
+    @dg.job(resource_defs={"lm": typed})
+    def j() -> None:
+        q()
+
+    assert j.execute_in_process(run_config={"ops": {"q": {"inputs": {"x": {"v": 9}}}}}).output_for_node("q") == 9
+    with pytest.raises(DagsterInvalidConfigError, match="root:ops:q:inputs:x:v"):
+        j.execute_in_process(run_config={"ops": {"q": {"inputs": {"x": {"v": "s"}}}}})
+    with pytest.raises(DagsterInvalidConfigError, match="inputs"):
+        j.execute_in_process()
+
+
+def test_yielded_materialization_metadata_conflicts_with_output_metadata() -> None:
+    class M(dg.IOManager):
+        def __init__(self, order: str) -> None:
+            self.order = order
+
+        def handle_output(self, context: Any, obj: Any) -> Any:
+            if self.order == "add_first":
+                context.add_output_metadata({"am": 1})
+                yield dg.AssetMaterialization("x", metadata={"q": 1})
+            else:
+                yield dg.AssetMaterialization("x", metadata={"q": 1})
+                yield {"d": 1}
+
+        def load_input(self, context: Any) -> Any:
+            return 1
+
+    @dg.asset
+    def a() -> int:
+        return 1
+
+    for order in ("add_first", "dict_after"):
+        with pytest.raises(dg.DagsterInvariantViolationError, match="materialization with metadata"):
+            dg.materialize([a], resources={"io_manager": M(order)})
+
+
+def test_input_observation_comes_before_loaded_input_event() -> None:
+    class M(dg.IOManager):
+        def handle_output(self, context: Any, obj: Any) -> None:
+            pass
+
+        def load_input(self, context: Any) -> Any:
+            context.add_input_metadata({"rows": 3})
+            return 1
+
+    @dg.asset
+    def a() -> int:
+        return 1
+
+    @dg.asset
+    def b(a: int) -> int:
+        return a
+
+    result = dg.materialize([a, b], resources={"io_manager": M()})
+    kinds = [e.event_type_value for e in result.all_events if e.step_key == "b"]
+    kinds = [k for k in kinds if k in ("ASSET_OBSERVATION", "LOADED_INPUT")]
+    assert kinds == ["ASSET_OBSERVATION", "LOADED_INPUT"]

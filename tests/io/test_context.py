@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -216,3 +217,47 @@ def test_io_manager_called_with_built_contexts_round_trips() -> None:
     out = dg.build_output_context(step_key="s", name="result")
     manager.handle_output(out, 42)
     assert manager.load_input(dg.build_input_context(upstream_output=out)) == 42
+
+
+# -- differential audit against Dagster 1.13 ----------------------------------------------------------
+
+
+def test_builder_accepts_multi_key_range_without_partitions_def() -> None:
+    ctx = dg.build_output_context(asset_key="a", asset_partition_key_range=dg.PartitionKeyRange("x", "y"))
+    assert ctx.has_asset_partitions
+    assert ctx.asset_partition_key_range == dg.PartitionKeyRange("x", "y")
+    assert not ctx.has_partition_key
+    with pytest.raises(NotImplementedError):
+        _ = ctx.asset_partition_keys
+    with pytest.raises(NotImplementedError):
+        _ = ctx.asset_partition_key
+    ictx = dg.build_input_context(asset_key="a", asset_partition_key_range=dg.PartitionKeyRange("x", "y"))
+    assert ictx.asset_partition_key_range == dg.PartitionKeyRange("x", "y")
+    ictx.add_input_metadata({"m": 1})  # the observation just has no single partition
+    assert ictx.get_observations()[0].partition is None
+
+
+@pytest.mark.parametrize("build", [dg.build_output_context, dg.build_input_context])
+def test_get_asset_identifier_without_asset_raises_dive(build: Any) -> None:
+    with pytest.raises(DagsterInvariantViolationError, match="asset"):
+        build().get_asset_identifier()
+
+
+def test_log_event_rejects_non_events() -> None:
+    ctx = dg.build_output_context()
+    with pytest.raises(CheckError):
+        ctx.log_event("not an event")
+    ctx.log_event(dg.AssetObservation("a"))
+    assert len(ctx.get_logged_events()) == 1
+
+
+def test_input_context_instance_not_provided_raises_dive() -> None:
+    with pytest.raises(DagsterInvariantViolationError, match="instance"):
+        _ = dg.build_input_context().instance
+    inst = dg.DagsterInstance.ephemeral()
+    assert dg.build_input_context(instance=inst).instance is inst
+
+
+def test_builtin_scalar_dagster_type_names() -> None:
+    names = {t: dg.build_output_context(dagster_type=t).dagster_type.display_name for t in (int, str, float, bool)}
+    assert names == {int: "Int", str: "String", float: "Float", bool: "Bool"}

@@ -352,3 +352,87 @@ def test_invalid_partition_mapping_is_rejected_naming_both_assets() -> None:
 
     with pytest.raises(dg.DagsterInvalidDefinitionError, match=r"Invalid partition mapping from .*daily_colors.* to .*colors"):
         dg.Definitions.validate_loadable(dg.Definitions(assets=[colors, daily_colors]))
+
+
+# -- audit against Dagster ------------------------------------------------------------------------
+def test_value_pickle_rejects_with_type_error_stays_a_type_error(tmp_path: Path) -> None:
+    # Dagster lets pickle's TypeError (locks, sockets) through; dockyard's clearer error keeps
+    # that class so `except TypeError` still works.
+    @dg.asset
+    def lock() -> Any:
+        return threading.Lock()
+
+    manager = dg.FilesystemIOManager(base_dir=str(tmp_path))
+    with pytest.raises(TypeError, match="not picklable"):
+        dg.materialize([lock], resources={"io_manager": manager})
+
+
+def test_custom_path_fs_io_manager_writes_metadata_paths(tmp_path: Path) -> None:
+    custom_path_fs_io_manager = dg.custom_path_fs_io_manager
+
+    @dg.op(out=dg.Out(metadata={"path": "sub/dir/first.pkl"}))
+    def first() -> dict[str, int]:
+        return {"x": 1}
+
+    @dg.op(out=dg.Out(metadata={"path": "second.pkl"}))
+    def second(value: dict[str, int]) -> dict[str, int]:
+        return {**value, "y": 2}
+
+    @dg.job(resource_defs={"io_manager": custom_path_fs_io_manager.configured({"base_dir": str(tmp_path)})})
+    def custom() -> None:
+        second(first())
+
+    result = custom.execute_in_process()
+    assert result.output_for_node("second") == {"x": 1, "y": 2}
+    assert files_under(tmp_path) == ["second.pkl", "sub/dir/first.pkl"]
+    with open(tmp_path / "sub" / "dir" / "first.pkl", "rb") as f:
+        assert pickle.load(f) == {"x": 1}
+    mats = [
+        (e.event_specific_data.materialization.asset_key.path,
+         e.event_specific_data.materialization.metadata["path"].value)
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+    ]
+    assert mats == [
+        (["custom", "first", "result"], str(tmp_path / "sub" / "dir" / "first.pkl")),
+        (["custom", "second", "result"], str(tmp_path / "second.pkl")),
+    ]
+
+    @dg.op
+    def no_path() -> int:
+        return 1
+
+    @dg.job(resource_defs={"io_manager": custom_path_fs_io_manager.configured({"base_dir": str(tmp_path)})})
+    def missing() -> None:
+        no_path()
+
+    with pytest.raises(CheckError, match="'path'"):
+        missing.execute_in_process()
+
+
+def test_custom_path_fs_io_manager_failed_write_keeps_the_previous_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values: list[Any] = [{"version": 1}, {"version": 2}]
+
+    @dg.op(out=dg.Out(metadata={"path": "value.pkl"}))
+    def produce() -> Any:
+        return values.pop(0)
+
+    @dg.job(resource_defs={"io_manager": dg.custom_path_fs_io_manager.configured({"base_dir": str(tmp_path)})})
+    def write() -> None:
+        produce()
+
+    assert write.execute_in_process().success
+    real_replace = os.replace
+
+    def failing_replace(src: Any, dst: Any) -> None:
+        if os.fspath(dst).endswith("value.pkl"):
+            raise OSError("disk full (simulated) while moving the new value into place")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(fs_module.os, "replace", failing_replace)
+    assert not write.execute_in_process(raise_on_error=False).success
+    assert files_under(tmp_path) == ["value.pkl"]  # the temporary file is gone too
+    with open(tmp_path / "value.pkl", "rb") as f:
+        assert pickle.load(f) == {"version": 1}

@@ -102,6 +102,13 @@ def test_extension_without_leading_dot_is_rejected(ext: Any) -> None:
         bad(base_path=memory_base())
 
 
+def test_bad_extension_error_is_also_an_assertion_error() -> None:
+    # Dagster asserts on the extension in __init__: `except AssertionError` must keep working.
+    bad = type("Bad", (UPathIOManager,), {"extension": "json"})
+    with pytest.raises(AssertionError):
+        bad(base_path=memory_base())
+
+
 # -- exact paths ----------------------------------------------------------------------------------
 def test_paths_follow_the_layout(tmp_path: Path) -> None:
     mgr = JsonIOManager(base_path=UPath(tmp_path))

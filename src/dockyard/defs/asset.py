@@ -395,22 +395,26 @@ def _asset_inputs(
     keys: dict[str, AssetKey] = {}
     mappings: dict[AssetKey, Any] = {}
     params = {p.name for p in fn_shape.inputs}
-    for name in ins:
+    names = [p.name for p in fn_shape.inputs]
+    for name, declared in ins.items():
         if name not in params:
+            if declared.dagster_type is not _UNSET and resolve_dagster_type(declared.dagster_type).is_nothing:
+                names.append(name)  # an ordering-only input has no parameter
+                continue
             raise DagsterInvalidDefinitionError(
                 f"{owner} declares ins[{name!r}], but its function has no parameter {name!r}. "
-                f"Parameters: {sorted(params)}."
+                f"Parameters: {sorted(params)}. Only inputs of type Nothing may have no parameter."
             )
-    for p in fn_shape.inputs:
-        ai = ins.get(p.name)
+    for in_name in names:
+        ai = ins.get(in_name)
         if ai is not None and ai.key is not None:
             key = ai.key
         elif ai is not None and ai.key_prefix is not None:
-            key = AssetKey([*ai.key_prefix, p.name])
+            key = AssetKey([*ai.key_prefix, in_name])
         else:
-            key = AssetKey([p.name])
-        keys[p.name] = key
-        in_specs[p.name] = In(
+            key = AssetKey([in_name])
+        keys[in_name] = key
+        in_specs[in_name] = In(
             dagster_type=ai.dagster_type if ai is not None else _UNSET,
             metadata=ai.metadata if ai is not None else None,
             input_manager_key=(ai.input_manager_key if ai is not None and ai.input_manager_key else input_manager_key),

@@ -111,8 +111,46 @@ class AssetLayer:
             else:
                 im_key = ext.io_manager_key
             self.nodes[ext.key] = AssetNode(ext.key, ext, None, "result", im_key, ext.partitions_def, None)
+        self._resolve_short_keys()
         self._check_inputs()
         self._order = self._toposort()
+
+    def _resolve_short_keys(self) -> None:
+        """Like Dagster, a one-part upstream key that names no asset (``def mid(src)`` while
+        ``src`` has a ``key_prefix``) means the one asset of the reading asset's group whose key
+        ends with that name. Several or none such assets: left as is (reported as unknown)."""
+        by_name: dict[str, list[AssetKey]] = {}
+        for key in self.nodes:
+            by_name.setdefault(key.parts[-1], []).append(key)
+
+        def resolve(key: AssetKey, group: str) -> AssetKey:
+            if key in self.nodes or len(key.parts) != 1:
+                return key
+            found = [k for k in by_name.get(key.parts[0], ()) if self.nodes[k].group_name == group]
+            return found[0] if len(found) == 1 else key
+
+        for i, ad in enumerate(self.assets_defs):
+            specs = list(ad.specs_by_key.values())
+            group = (specs[0].group_name if specs else None) or "default"
+            ins = {n: resolve(k, group) for n, k in ad.keys_by_input_name.items()}
+            deps = {k: tuple(resolve(d, group) for d in s.deps) for k, s in ad.specs_by_key.items()}
+            if ins == ad.keys_by_input_name and all(deps[k] == s.deps for k, s in ad.specs_by_key.items()):
+                continue
+            renamed = {k: ins[n] for n, k in ad.keys_by_input_name.items()}
+            clone = object.__new__(AssetsDefinition)
+            clone.__dict__.update(ad.__dict__)
+            clone.keys_by_input_name = ins
+            clone.partition_mappings = {renamed.get(k, k): m for k, m in ad.partition_mappings.items()}
+            clone.specs_by_key = {
+                k: s if deps[k] == s.deps else s.replace_attributes(deps=deps[k]) for k, s in ad.specs_by_key.items()
+            }
+            self.assets_defs[i] = clone
+            for key, node in list(self.nodes.items()):
+                if node.assets_def is ad:
+                    self.nodes[key] = AssetNode(
+                        key, clone.specs_by_key[key], clone, node.output_name, node.io_manager_key,
+                        node.partitions_def, node.output_def,
+                    )
 
     def _check_inputs(self) -> None:
         for ad in self.assets_defs:

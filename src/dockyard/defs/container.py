@@ -171,20 +171,27 @@ class Definitions:
     @staticmethod
     def validate_loadable(defs: Definitions) -> None:
         """Build everything that can fail at load time: jobs, plans, resources, partition mappings."""
+        from dockyard.defs.partitions.inference import infer_partition_mapping
         from dockyard.execution.plan import check_resources
         from dockyard.execution.run import get_plan
 
         layer = defs.get_asset_graph()
         for ad in layer.assets_defs:
-            for up_key, mapping in ad.partition_mappings.items():
+            # every dependency: explicit mappings, and the inferred default where none is given
+            # (e.g. daily partitions in two different timezones cannot be mapped)
+            up_keys = {u for key in ad.specs_by_key for u in layer.upstream_keys(key)} | set(ad.partition_mappings)
+            for up_key in sorted(up_keys, key=lambda k: k.path):
                 up = layer.nodes.get(up_key)
+                if up is None:
+                    continue
+                mapping = infer_partition_mapping(ad.partition_mappings.get(up_key), ad.partitions_def, up.partitions_def)
                 validate = getattr(mapping, "validate_partition_mapping", None)
-                if up is not None and callable(validate):
+                if callable(validate):
                     try:
                         validate(up.partitions_def, ad.partitions_def)
                     except Exception as exc:
                         raise DagsterInvalidDefinitionError(
-                            f"Invalid partition mapping from {ad.node_def.name} to {up_key}: {exc}"
+                            f"Invalid partition mapping from {ad.node_def.name} to {up_key.to_user_string()}: {exc}"
                         ) from exc
         for job in defs.get_all_job_defs():
             plan = get_plan(job)

@@ -144,15 +144,27 @@ def build_input_defs(shape: FunctionShape, ins: Mapping[str, In] | None, owner: 
     """Input definitions from the function parameters and ``ins``."""
     ins = dict(ins or {})
     params = {p.name: p for p in shape.inputs}
-    for name in ins:
+    nothing_only: list[str] = []
+    for name, spec in ins.items():
         if name not in params:
+            if spec.dagster_type is not _UNSET and resolve_dagster_type(spec.dagster_type).is_nothing:
+                nothing_only.append(name)  # an ordering-only input has no parameter
+                continue
             raise DagsterInvalidDefinitionError(
                 f"{owner} declares input {name!r} in ins, but its function has no parameter "
-                f"{name!r}. Parameters: {sorted(params)}. Rename the parameter or the ins entry."
+                f"{name!r}. Parameters: {sorted(params)}. Rename the parameter or the ins entry "
+                "(only inputs of type Nothing may have no parameter)."
             )
     out: dict[str, InputDefinition] = {}
     for p in shape.inputs:
-        out[p.name] = _input_def(p, ins.pop(p.name, None))
+        out[p.name] = in_def = _input_def(p, ins.pop(p.name, None))
+        if in_def.is_nothing:
+            raise DagsterInvalidDefinitionError(
+                f"{owner} has a parameter {p.name!r} for an input of type Nothing, which never "
+                "receives a value. Remove the parameter (keep the ins entry to order the steps)."
+            )
+    for name in nothing_only:
+        out[name] = _input_def(Param(name, inspect.Parameter.empty, inspect.Parameter.empty), ins[name])
     return out
 
 

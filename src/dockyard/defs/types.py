@@ -87,6 +87,7 @@ Any_ = DagsterType(name="Any", typing_type=typing.Any)
 Nothing = DagsterType(name="Nothing", typing_type=type(None), is_nothing=True)
 
 _cache: dict[Any, DagsterType] = {}
+_SCALAR_NAMES: dict[type, str] = {int: "Int", str: "String", bool: "Bool"}
 
 
 def _isinstance_check(cls: Any, label: str) -> Callable[[Any, Any], Any]:
@@ -155,9 +156,11 @@ def _build(annotation: Any) -> DagsterType:
         return DagsterType(_isinstance_check(dict, "dict"), name="dict", typing_type=dict)
     if isinstance(annotation, type):
         if annotation is float:
-            label = "float"
-            return DagsterType(_isinstance_check((float, int), label), name=label, typing_type=float)
+            return DagsterType(_isinstance_check((float, int), "float"), name="Float", typing_type=float)
         label = annotation.__name__
+        name = _SCALAR_NAMES.get(annotation)
+        if name is not None:  # Dagster's names for the built-in scalar types
+            return DagsterType(_isinstance_check(annotation, label), name=name, typing_type=annotation)
         return DagsterType(_isinstance_check(annotation, label), name=label, typing_type=annotation)
     return DagsterType(name=repr(annotation), typing_type=annotation)
 

@@ -64,18 +64,24 @@ def _write(connection: Any, table_slice: TableSlice, source: Any) -> None:
             pass
 
 
+def _skip_empty(context: Any, table_slice: TableSlice) -> None:
+    """An output with no rows writes nothing, as in Dagster: the slice's old rows are already
+    deleted, and a table that does not exist yet is not created (loading it then fails)."""
+    context.log.warning(
+        f"Skipping write of an empty table to {table_slice.schema}.{table_slice.table}: no rows."
+    )
+
+
 class DuckDBPandasTypeHandler(DbTypeHandler[Any]):
     """Stores and loads ``pandas.DataFrame``."""
 
     def handle_output(
         self, context: Any, table_slice: TableSlice, obj: Any, connection: Any
     ) -> Mapping[str, Any] | None:
-        if obj.empty and len(obj.columns) == 0:
-            context.log.warning(
-                f"Skipping write of an empty DataFrame with no columns to {table_slice.schema}.{table_slice.table}."
-            )
-            return table_metadata(context, "duckdb", 0, [])
-        _write(connection, table_slice, obj)
+        if obj.empty:
+            _skip_empty(context, table_slice)
+        else:
+            _write(connection, table_slice, obj)
         return pandas_metadata(context, "duckdb", obj)
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:
@@ -96,7 +102,10 @@ class DuckDBPolarsTypeHandler(DbTypeHandler[Any]):
         self, context: Any, table_slice: TableSlice, obj: Any, connection: Any
     ) -> Mapping[str, Any] | None:
         frame = collect_polars(obj)
-        _write(connection, table_slice, frame.to_arrow())
+        if frame.is_empty():
+            _skip_empty(context, table_slice)
+        else:
+            _write(connection, table_slice, frame.to_arrow())
         return table_metadata(context, "duckdb", frame.height, [(c, str(t)) for c, t in frame.schema.items()])
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:
@@ -117,7 +126,10 @@ class DuckDBPyArrowTypeHandler(DbTypeHandler[Any]):
     def handle_output(
         self, context: Any, table_slice: TableSlice, obj: Any, connection: Any
     ) -> Mapping[str, Any] | None:
-        _write(connection, table_slice, obj)
+        if obj.num_rows == 0:
+            _skip_empty(context, table_slice)
+        else:
+            _write(connection, table_slice, obj)
         return table_metadata(context, "duckdb", obj.num_rows, [(f.name, str(f.type)) for f in obj.schema])
 
     def load_input(self, context: Any, table_slice: TableSlice, connection: Any) -> Any:

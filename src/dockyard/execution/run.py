@@ -76,6 +76,7 @@ class RunState:
         self._managers: dict[str, Any] = {}
         self._manager_ns: dict[str, Any] = {}
         self._op_configs: dict[str, Any] = {}
+        self._config_types: dict[tuple[str, str], Any] = {}
         self._input_parts: dict[tuple[str, str], tuple[Any, Any]] = {}
         # re-execution: step key -> the earlier run whose stored outputs this run loads
         self.step_output_run_ids: dict[str, str] = {}
@@ -99,17 +100,47 @@ class RunState:
             return ann(**(op_config or {}))
         return op_config
 
-    def output_config(self, step_key: str | None, output_name: str | None) -> Any:
+    def output_config(self, step_key: str | None, output_name: str | None, manager_key: str) -> Any:
+        """The output's config from ``ops.<op>.outputs``, resolved by the manager's output
+        config schema (so its defaults apply when nothing was given)."""
         if step_key is None:
             return None
         outs = (self.ops_config.get(step_key) or {}).get("outputs") or {}
-        return outs.get(output_name)
+        raw = outs.get(output_name)
+        ct = self._manager_config_type(manager_key, "output_config_type")
+        if ct is None:
+            return raw
+        from dockyard.defs.config import validate_config
+
+        return validate_config(ct, raw, f"output '{output_name}' of op '{step_key}'", f"root:ops:{step_key}:outputs:{output_name}")
 
     def input_config(self, step: StepPlan, inp: InputPlan) -> Any:
         if not inp.input_def.input_manager_key:
             return None
         ins = (self.ops_config.get(step.key) or {}).get("inputs") or {}
-        return ins.get(inp.name)
+        raw = ins.get(inp.name)
+        ct = self._manager_config_type(inp.input_def.input_manager_key, "input_config_type")
+        if ct is None:
+            return raw
+        from dockyard.defs.config import validate_config
+
+        return validate_config(ct, raw, f"input '{inp.name}' of op '{step.key}'", f"root:ops:{step.key}:inputs:{inp.name}")
+
+    def _manager_config_type(self, manager_key: str, which: str) -> Any:
+        """The manager definition's ``output_config_type`` / ``input_config_type`` (cached)."""
+        cache_key = (manager_key, which)
+        try:
+            return self._config_types[cache_key]
+        except KeyError:
+            pass
+        obj = self.resource_objects.get(manager_key)
+        ct = None
+        if obj is not None:
+            from dockyard.io.base import coerce_to_io_manager_definition
+
+            ct = getattr(coerce_to_io_manager_definition(obj), which, None)
+        self._config_types[cache_key] = ct
+        return ct
 
     def input_value(self, step: StepPlan, inp: InputPlan) -> tuple[bool, Any]:
         ins = (self.ops_config.get(step.key) or {}).get("inputs") or {}
@@ -222,7 +253,7 @@ class RunState:
             name=up_out,
             run_id=self.step_output_run_ids.get(step_key, self.run_id) if step_key else self.run_id,
             definition_metadata=meta,
-            config=self.output_config(step_key, up_out),
+            config=self.output_config(step_key, up_out, key),
             dagster_type=dtype,
             resource_config=self.resources.resource_config(key) if has_key else None,
             resources=self.manager_resources(key) if has_key else None,
@@ -244,7 +275,7 @@ class RunState:
             run_id=self.run_id,
             definition_metadata=o.output_def.metadata,
             output_metadata=runtime,
-            config=self.output_config(step.key, o.name),
+            config=self.output_config(step.key, o.name, o.manager_key),
             dagster_type=o.output_def.dagster_type,
             mapping_key=mapping_key,
             resource_config=self.resources.resource_config(o.manager_key),
@@ -312,13 +343,20 @@ def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], manage
                 validate_config(ct, out_cfg, f"output '{out_name}' of op '{op_name}'", f"root:ops:{op_name}:outputs:{out_name}")
             except DagsterInvalidConfigError as exc:
                 errors.extend(exc.errors)
-        for in_name in entry.get("inputs") or {}:
+        for in_name, in_cfg in (entry.get("inputs") or {}).items():
             i = next((i for i in step.inputs if i.name == in_name), None)
             if i is None or (i.source not in ("unconnected",) and not i.input_def.input_manager_key):
                 errors.append(
                     f'Received unexpected config entry "{in_name}" at path root:ops:{op_name}:inputs: only '
                     "unconnected inputs and inputs with an input_manager_key take config."
                 )
+                continue
+            ct = getattr(managers.get(i.manager_key or ""), "input_config_type", None) if i.input_def.input_manager_key else None
+            if ct is not None:
+                try:
+                    validate_config(ct, in_cfg, f"input '{in_name}' of op '{op_name}'", f"root:ops:{op_name}:inputs:{in_name}")
+                except DagsterInvalidConfigError as exc:
+                    errors.extend(exc.errors)
     # required per-output config
     for step in plan.steps:
         for o in step.outputs:
@@ -329,6 +367,19 @@ def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], manage
             given = ((ops.get(step.key) or {}).get("outputs") or {}).get(o.name) if isinstance(ops.get(step.key), Mapping) else None
             if given is None and is_required(ct):
                 errors.append(f'Missing required config entry "outputs" at path root:ops:{step.key} (output "{o.name}").')
+        for i in step.inputs:
+            if not i.input_def.input_manager_key or i.source == "nothing":
+                continue
+            ct = getattr(managers.get(i.manager_key or ""), "input_config_type", None)
+            if ct is None:
+                continue
+            entry = ops.get(step.key)
+            given = (entry.get("inputs") or {}).get(i.name) if isinstance(entry, Mapping) else None
+            if given is None and is_required(ct):
+                errors.append(
+                    f'Missing required config entry "inputs" at path root:ops:{step.key} (input "{i.name}", '
+                    f"loaded by input manager '{i.manager_key}')."
+                )
     if errors:
         raise DagsterInvalidConfigError("Error in config for job", errors, run_config)
 

@@ -201,14 +201,14 @@ class StepRunner:
                 exc,
             ) from exc
         meta = in_ctx.consume_input_metadata()
+        for obs in in_ctx.get_observations():  # observations come before the loaded-input event
+            self._event(_E.ASSET_OBSERVATION, AssetObservationData(obs), partition=obs.partition)
         self._event(
             _E.LOADED_INPUT,
             LoadedInputData(inp.name, key, up_out if up_step else None, up_step, meta),
             f'Loaded input "{inp.name}" using input manager "{key}"'
             + (f', from output "{up_out}" of step "{up_step}"' if up_step else ""),
         )
-        for obs in in_ctx.get_observations():
-            self._event(_E.ASSET_OBSERVATION, AssetObservationData(obs), partition=obs.partition)
         return value
 
     def _load_unconnected(self, inp: InputPlan) -> Any:
@@ -394,8 +394,13 @@ class StepRunner:
         out_ctx = run.output_context(step, o, keys, mapping_key, runtime, self.log)
         try:
             ret = manager.handle_output(out_ctx, value)
-            if inspect.isgenerator(ret):
-                self._drain_handle_output(ret, out_ctx, o)
+            if ret is not None:
+                if inspect.isgenerator(ret):
+                    self._drain_handle_output(ret, out_ctx, o)
+                elif isinstance(ret, (AssetMaterialization, dict)):
+                    # returned instead of yielded: recorded the same way (other return values
+                    # are ignored, as a manager's `return path.write_bytes(...)` is harmless)
+                    self._drain_handle_output(iter((ret,)), out_ctx, o)
         except StepFailed:
             raise
         except Exception as exc:
@@ -423,16 +428,12 @@ class StepRunner:
         )
 
     def _drain_handle_output(self, gen: Iterator[Any], out_ctx: OutputContext, o: OutputPlan) -> None:
-        used_add = out_ctx.get_logged_metadata()
+        # A yielded materialization with its own metadata conflicts with output metadata given in
+        # the same call (add_output_metadata or a yielded dict), whichever comes first.
+        yielded_meta = False
         for item in gen:
             if isinstance(item, AssetMaterialization):
-                if item.metadata and used_add:
-                    raise DagsterInvariantViolationError(
-                        f"When handling output '{o.name}' of op '{self.step.key}', received a materialization "
-                        "with metadata, while context.add_output_metadata was used within the same call to "
-                        "handle_output. Due to potential conflicts, this is not allowed. Please specify "
-                        "metadata in one place within the `handle_output` function."
-                    )
+                yielded_meta = yielded_meta or bool(item.metadata)
                 out_ctx.log_event(item)
             elif isinstance(item, dict):
                 out_ctx.add_output_metadata(item)
@@ -442,6 +443,15 @@ class StepRunner:
                     f"{type(item).__name__}. The return type can only be one of AssetMaterialization, "
                     "Dict[str, MetadataValue]."
                 )
+            if yielded_meta and out_ctx.get_logged_metadata():
+                break
+        if yielded_meta and out_ctx.get_logged_metadata():
+            raise DagsterInvariantViolationError(
+                f"When handling output '{o.name}' of op '{self.step.key}', received a materialization "
+                "with metadata, while context.add_output_metadata was used within the same call to "
+                "handle_output. Give the metadata in one place: on the yielded AssetMaterialization, "
+                "or through add_output_metadata / yielded dicts."
+            )
 
     def _materialization(self, mat: AssetMaterialization) -> None:
         self._event(

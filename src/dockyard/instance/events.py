@@ -10,6 +10,7 @@ from typing import Any
 
 from dockyard.defs.keys import AssetKey
 from dockyard.defs.metadata import MetadataValue
+from dockyard.errors import DagsterInvariantViolationError
 
 
 class DagsterEventType(enum.StrEnum):
@@ -194,6 +195,17 @@ class DagsterEvent:
     def asset_materialization(self) -> Any:
         data = self.event_specific_data
         return data.materialization if isinstance(data, StepMaterializationData) else None
+
+    @property
+    def materialization(self) -> Any:
+        """The ``AssetMaterialization`` of an ``ASSET_MATERIALIZATION`` event."""
+        data = self.event_specific_data
+        if not isinstance(data, StepMaterializationData):
+            raise DagsterInvariantViolationError(
+                f"DagsterEvent.materialization is only set on ASSET_MATERIALIZATION events; this one is "
+                f"{self.event_type_value}. Check event.is_step_materialization first."
+            )
+        return data.materialization
 
     @property
     def step_failure_data(self) -> StepFailureData:

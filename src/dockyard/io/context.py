@@ -30,6 +30,28 @@ def _not_provided(attr: str, ctx: str) -> DagsterInvariantViolationError:
     )
 
 
+class _UnlistedKeyRange(Sequence[str]):
+    """Asset partitions given to a test builder only as a multi-key ``PartitionKeyRange``
+    without an ``asset_partitions_def``: the range is known but its keys cannot be listed."""
+
+    __slots__ = ("range",)
+
+    def __init__(self, key_range: Any) -> None:
+        self.range = key_range
+
+    def _unlisted(self) -> NotImplementedError:
+        return NotImplementedError(
+            f"The keys in {self.range!r} cannot be listed without a partitions definition; pass "
+            "asset_partitions_def to the context builder, or use asset_partition_key_range."
+        )
+
+    def __len__(self) -> int:
+        raise self._unlisted()
+
+    def __getitem__(self, index: Any) -> Any:
+        raise self._unlisted()
+
+
 class _PartitionFacts:
     """Partition facts shared by both contexts. ``_keys`` are the asset partitions (after
     mapping, for inputs); ``_partition_key`` is the run's."""
@@ -78,6 +100,8 @@ class _PartitionFacts:
 
         if self._keys is None:
             raise CheckError(f"The {self._kind} does not correspond to a partitioned asset.")
+        if isinstance(self._keys, _UnlistedKeyRange):
+            return self._keys.range
         if not self._keys:
             raise CheckError(f"The {self._kind} maps to no partitions, so there is no key range.")
         return PartitionKeyRange(self._keys[0], self._keys[-1])
@@ -222,8 +246,9 @@ class _IOContext(_PartitionFacts):
 
     def get_asset_identifier(self) -> list[str]:
         if self._asset_key is None:
-            raise CheckError(
-                f"get_asset_identifier() needs an asset key; this {self._kind} has none."
+            raise DagsterInvariantViolationError(
+                f"get_asset_identifier() needs an asset key, but no asset is associated with this "
+                f"{self._kind}; pass asset_key when building the context."
             )
         path = self._asset_key.path
         if self.has_asset_partitions:
@@ -369,6 +394,12 @@ class OutputContext(_IOContext):
 
     def log_event(self, event: Any) -> None:
         """Record an ``AssetMaterialization`` or ``AssetObservation`` for this output."""
+        from dockyard.defs.results import AssetMaterialization, AssetObservation
+
+        if not isinstance(event, (AssetMaterialization, AssetObservation)):
+            raise CheckError(
+                f"OutputContext.log_event takes an AssetMaterialization or AssetObservation, got {event!r}."
+            )
         if self._events is None:
             self._events = []
         self._events.append(event)
@@ -442,6 +473,12 @@ class InputContext(_IOContext):
         return self._name is not None
 
     @property
+    def instance(self) -> Any:
+        if self._instance is None:
+            raise _not_provided("instance", "InputContext")
+        return self._instance
+
+    @property
     def upstream_output(self) -> OutputContext | None:
         return self._upstream_output
 
@@ -461,7 +498,9 @@ class InputContext(_IOContext):
         if self._asset_key is not None:
             from dockyard.defs.results import AssetObservation
 
-            partition = self._keys[0] if self._keys is not None and len(self._keys) == 1 else None
+            keys = self._keys
+            listed = keys is not None and not isinstance(keys, _UnlistedKeyRange)
+            partition = keys[0] if listed and len(keys) == 1 else None  # type: ignore[arg-type,index]
             if self._observations is None:
                 self._observations = []
             self._observations.append(AssetObservation(self._asset_key, description, new, partition))
@@ -507,16 +546,14 @@ def _builder_args(
 
 def _partition_keys_for_builder(
     asset_key: AssetKey | None, partition_key: str | None, key_range: Any, partitions_def: Any
-) -> list[str] | None:
+) -> Sequence[str] | None:
     if asset_key is None:
         return None
     if key_range is not None:
         if partitions_def is not None:
             return list(partitions_def.get_partition_keys_in_range(key_range))
         if key_range.start != key_range.end:
-            raise CheckError(
-                "A partition key range with several keys needs asset_partitions_def to list the keys."
-            )
+            return _UnlistedKeyRange(key_range)  # like Dagster: the range is readable, its keys not
         return [key_range.start]
     if partition_key is not None:
         return [partition_key]

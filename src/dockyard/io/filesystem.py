@@ -23,13 +23,15 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dockyard.defs.config import Field, StringSource
+from dockyard.defs.keys import AssetKey
 from dockyard.defs.metadata import PathMetadataValue
-from dockyard.errors import DagsterInvariantViolationError
-from dockyard.io.base import io_manager
+from dockyard.defs.results import AssetMaterialization
+from dockyard.errors import CheckError, DagsterInvariantViolationError
+from dockyard.io.base import IOManager, io_manager
 from dockyard.io.upath import (
     LOCAL_LOAD_WORKERS,
     MISSING,
@@ -221,3 +223,54 @@ def fs_io_manager(init_context: Any) -> PickledObjectFilesystemIOManager:  # typ
         instance = init_context.instance
         base_dir = instance.storage_directory() if instance is not None else None
     return PickledObjectFilesystemIOManager(base_dir=base_dir)
+
+
+class CustomPathPickledObjectFilesystemIOManager(IOManager):
+    """Pickles each output to ``<base_dir>/<the output's "path" metadata>`` (parents created).
+
+    Inputs read the path from the upstream output's definition metadata. Each write reports an
+    ``AssetMaterialization`` keyed ``[job_name, step_key, output_name]`` with the absolute path.
+    """
+
+    def __init__(self, base_dir: str) -> None:
+        self.base_dir = os.fspath(base_dir)
+
+    def _path(self, metadata: Any, where: str) -> str:
+        relative = (metadata or {}).get("path")
+        if not isinstance(relative, str):
+            raise CheckError(
+                f"custom_path_fs_io_manager needs a str 'path' in the metadata of {where}; "
+                f"got {relative!r}. Example: Out(metadata={{'path': 'dir/value.pkl'}})."
+            )
+        return os.path.abspath(os.path.join(self.base_dir, relative))
+
+    def handle_output(self, context: OutputContext, obj: Any) -> Iterator[AssetMaterialization]:
+        path = self._path(context.definition_metadata, f"output {context.name!r}")
+        data = pickle_value(context, obj)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = temp_sibling(path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)  # atomic: a failed write leaves the previous value readable
+        except BaseException:
+            discard(tmp)
+            raise
+        yield AssetMaterialization(
+            asset_key=AssetKey([context.job_name, context.step_key, context.name]),
+            metadata={"path": PathMetadataValue(path)},
+        )
+
+    def load_input(self, context: InputContext) -> Any:
+        upstream = context.upstream_output
+        path = self._path(upstream.definition_metadata if upstream is not None else None, "the upstream output")
+        return _unpickle(path)
+
+
+@io_manager(  # type: ignore[untyped-decorator]
+    config_schema={"base_dir": Field(StringSource)},
+    description="Pickles each output to the path in its 'path' metadata, under base_dir.",
+)
+def custom_path_fs_io_manager(init_context: Any) -> CustomPathPickledObjectFilesystemIOManager:  # type: ignore[misc]
+    """Pickle outputs to ``<base_dir>/<output metadata "path">``."""
+    return CustomPathPickledObjectFilesystemIOManager(base_dir=init_context.resource_config["base_dir"])

@@ -147,7 +147,14 @@ def pickle_value(context: OutputContext, obj: Any, executor_name: str = "in_proc
                 f"the {executor_name}. The value of {what} must be picklable to be stored: "
                 "return plain data, or bind an I/O manager that can store this type."
             )
-        raise DagsterInvariantViolationError(msg) from exc
+        # pickle reports most unpicklable objects (locks, sockets, ...) with a TypeError, which
+        # Dagster lets through unchanged: keep that class catchable as TypeError.
+        error_cls = UnpicklableTypeError if isinstance(exc, TypeError) else DagsterInvariantViolationError
+        raise error_cls(msg) from exc
+
+
+class UnpicklableTypeError(DagsterInvariantViolationError, TypeError):
+    """A value pickle rejected with a ``TypeError``: ``except TypeError`` still catches it."""
 
 
 def temp_sibling(path: str) -> str:
@@ -300,12 +307,21 @@ def run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
         return pool.submit(asyncio.run, coro).result()
 
 
+class InvalidExtensionError(DagsterInvalidDefinitionError, AssertionError, ValueError):
+    """A ``UPathIOManager.extension`` that is not a file suffix.
+
+    Dagster asserts at ``__init__`` that the extension contains a dot (``AssertionError``) and
+    fails at the first write on other malformed suffixes (``ValueError``); dockyard reports both at
+    ``__init__``, with a class that ``except`` clauses written for either still catch.
+    """
+
+
 def _check_extension(cls: type) -> None:
     ext = getattr(cls, "extension", None)
     if ext is None or ext == "":
         return
     if not isinstance(ext, str) or not ext.startswith(".") or len(ext) < 2:
-        raise DagsterInvalidDefinitionError(
+        raise InvalidExtensionError(
             f"{cls.__name__}.extension must be None or a file suffix starting with '.', got {ext!r}. "
             "Example: extension = '.parquet'."
         )

@@ -56,6 +56,21 @@ def keys_of(result: UpstreamPartitionsResult) -> list[str]:
 # -- time window ----------------------------------------------------------------------------------
 
 
+def test_time_window_mapping_refuses_different_timezones_in_both_directions() -> None:
+    new_york = DailyPartitionsDefinition(start_date="2022-07-01", timezone="America/New_York")
+    for mapping in (
+        TimeWindowPartitionMapping(),
+        TimeWindowPartitionMapping(allow_nonexistent_upstream_partitions=True),
+    ):
+        with pytest.raises(DagsterInvalidDefinitionError, match="timezones"):
+            upstream(mapping, ["2022-07-04"], new_york, DAILY)
+        with pytest.raises(DagsterInvalidDefinitionError, match="timezones"):
+            mapping.get_downstream_partitions_for_partitions(
+                DAILY.empty_subset().with_partition_keys(["2022-07-04"]), DAILY, new_york,
+                current_time=NOW,
+            )
+
+
 def test_time_window_start_offset_adds_the_previous_day() -> None:
     result = upstream(TimeWindowPartitionMapping(start_offset=-1), ["2022-07-04"], DAILY, DAILY)
     assert keys_of(result) == ["2022-07-03", "2022-07-04"]
@@ -238,6 +253,25 @@ def test_static_mapping_both_directions() -> None:
     assert list(back.get_partition_keys()) == ["x"]
 
 
+def test_static_mapping_unknown_keys_raise_value_error_when_mapping() -> None:
+    # Dagster checks at every lookup: the mapping's upstream keys against the upstream definition
+    # when mapping upstream, its downstream keys against the downstream definition going down.
+    up = StaticPartitionsDefinition(["a", "b"])
+    down = StaticPartitionsDefinition(["x", "y"])
+    to_up = StaticPartitionMapping({"zz": "x"})
+    with pytest.raises(ValueError, match="upstream keys 'zz'"):
+        upstream(to_up, ["x"], down, up)
+    assert to_up.get_downstream_partitions_for_partitions(
+        up.empty_subset().with_partition_keys(["a"]), up, down
+    ).get_partition_keys() == []
+    to_down = StaticPartitionMapping({"a": "zz"})
+    assert keys_of(upstream(to_down, ["x"], down, up)) == []
+    with pytest.raises(ValueError, match="downstream keys 'zz'"):
+        to_down.get_downstream_partitions_for_partitions(
+            up.empty_subset().with_partition_keys(["a"]), up, down
+        )
+
+
 def test_static_mapping_unknown_keys_raise_value_error() -> None:
     up = StaticPartitionsDefinition(["a"])
     down = StaticPartitionsDefinition(["x"])
@@ -354,3 +388,27 @@ def test_every_mapping_has_a_description() -> None:
         MultiPartitionMapping({}),
     ]
     assert all(isinstance(m.description, str) and m.description for m in mappings)
+
+
+def test_validate_loadable_checks_inferred_mappings_too() -> None:
+    """No mapping given: the inferred time-window mapping between daily partitions in two
+    timezones is invalid, and validation names both assets."""
+    import dockyard as dg
+
+    @dg.asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+    def utc_days() -> int:
+        return 1
+
+    @dg.asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01", timezone="America/New_York"))
+    def ny_days(utc_days: int) -> int:
+        return utc_days
+
+    defs = dg.Definitions(assets=[utc_days, ny_days])
+    with pytest.raises(DagsterInvalidDefinitionError, match=r"from ny_days to utc_days: .*timezone"):
+        dg.Definitions.validate_loadable(defs)
+
+    @dg.asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+    def utc_copy(utc_days: int) -> int:
+        return utc_days
+
+    dg.Definitions.validate_loadable(dg.Definitions(assets=[utc_days, utc_copy]))  # same timezone: fine

@@ -337,3 +337,10 @@ def test_daily_window_starting_in_a_dst_gap_moves_forward() -> None:
     assert window.start.timestamp() == datetime(2023, 3, 12, 7, 30, tzinfo=UTC).timestamp()
     assert (window.start.hour, window.start.minute) == (3, 30)
     assert daily.get_partition_key_for_timestamp(window.start.timestamp()) == "2023-03-12"
+
+
+def test_a_key_that_does_not_parse_is_also_a_value_error() -> None:
+    daily = DailyPartitionsDefinition(start_date="2024-01-01")
+    with pytest.raises(ValueError, match="'bad' is not a partition of") as exc:
+        daily.time_window_for_partition_key("bad")
+    assert isinstance(exc.value, DagsterUnknownPartitionError)

@@ -441,10 +441,27 @@ class StaticPartitionMapping(EqualByArgument, QueryPartitionMapping):
         return dict(self._by_upstream)
 
     def _upstream(self, q: MappingQuery) -> UpstreamPartitionsResult:
+        # Like Dagster: the mapping's upstream keys must all exist in the upstream definition.
+        self._check_known("upstream", q.to_def, self._by_upstream, q)
         return self._through(self._by_downstream, q)
 
     def _downstream(self, q: MappingQuery) -> PartitionsSubset:
+        self._check_known("downstream", q.to_def, self._by_downstream, q)
         return self._through(self._by_upstream, q, allow_nonexistent=True).partitions_subset
+
+    @staticmethod
+    def _check_known(
+        side: str, pdef: PartitionsDefinition, keys: Mapping[str, object], q: MappingQuery
+    ) -> None:
+        """``ValueError`` naming the keys of the mapping that ``pdef`` (the ``side`` definition)
+        does not hold."""
+        has, time, store = pdef.has_partition_key, q.current_time, q.store
+        unknown = [k for k in keys if not has(k, time, store)]
+        if unknown:
+            raise ValueError(
+                f"StaticPartitionMapping names {side} keys {', '.join(map(repr, unknown))} "
+                f"that the {side} definition {pdef} does not have."
+            )
 
     def _through(
         self,

@@ -100,6 +100,18 @@ def _time_def(pdef: PartitionsDefinition | None, side: str) -> TimeWindowPartiti
     return pdef
 
 
+def _check_same_timezone(
+    up: TimeWindowPartitionsDefinition, down: TimeWindowPartitionsDefinition
+) -> None:
+    """Windows in different timezones do not line up: refuse to map them (as Dagster does)."""
+    if up.timezone != down.timezone:
+        raise DagsterInvalidDefinitionError(
+            f"TimeWindowPartitionMapping cannot map between timezones: upstream partitions are "
+            f"in {up.timezone!r}, downstream partitions in {down.timezone!r}. Use the same "
+            "timezone on both partitions definitions."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class TimeWindowPartitionMapping(QueryPartitionMapping):
     """Each downstream window depends on the upstream windows that overlap it.
@@ -128,6 +140,7 @@ class TimeWindowPartitionMapping(QueryPartitionMapping):
         subset, ddef = q.partitioned(self)
         down = _time_def(ddef, "downstream")
         up = _time_def(q.to_def, "upstream")
+        _check_same_timezone(up, down)
         first, stop = up.index_bounds(q.current_time)
         span = (up.start_timestamp_for_index(first), up.start_timestamp_for_index(stop)) if stop > first else None
         wanted: list[tuple[int, int]] = []
@@ -144,6 +157,7 @@ class TimeWindowPartitionMapping(QueryPartitionMapping):
         subset, udef = q.partitioned(self)
         up = _time_def(udef, "upstream")
         down = _time_def(q.to_def, "downstream")
+        _check_same_timezone(up, down)
         if self.start_offset > self.end_offset:
             return down.empty_subset()
         found: list[tuple[int, int]] = []

@@ -38,7 +38,11 @@ from dockyard.defs.partitions.schedule import (
     parse_cron_schedule,
 )
 from dockyard.defs.partitions.subset import PartitionsSubset
-from dockyard.errors import DagsterInvalidDefinitionError, DagsterUnknownPartitionError
+from dockyard.errors import (
+    DagsterInvalidDefinitionError,
+    DagsterUnknownPartitionError,
+    PartitionKeyFormatError,
+)
 
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 DEFAULT_HOURLY_FORMAT = "%Y-%m-%d-%H:%M"
@@ -292,7 +296,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         """The window index of ``partition_key``; raises unless it is a canonical key."""
         n = self._parse_index(partition_key) if isinstance(partition_key, str) else None
         if n is None or self.key_for_index(n) != partition_key:
-            raise self._unknown_key_error(partition_key, self._preview_keys())
+            raise PartitionKeyFormatError(str(self._unknown_key_error(partition_key, self._preview_keys())))
         return n
 
     def indexes_of_keys(self, partition_keys: Iterable[str]) -> list[int]:
