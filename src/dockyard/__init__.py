@@ -37,6 +37,12 @@ if TYPE_CHECKING:
         asset as asset,
     )
     from dockyard.defs.asset import (
+        graph_asset as graph_asset,
+    )
+    from dockyard.defs.asset import (
+        graph_multi_asset as graph_multi_asset,
+    )
+    from dockyard.defs.asset import (
         multi_asset as multi_asset,
     )
     from dockyard.defs.config import (
@@ -104,6 +110,9 @@ if TYPE_CHECKING:
     )
     from dockyard.defs.configurable import (
         PermissiveConfig as PermissiveConfig,
+    )
+    from dockyard.defs.configurable import (
+        RunConfig as RunConfig,
     )
     from dockyard.defs.container import (
         Definitions as Definitions,
@@ -280,10 +289,16 @@ if TYPE_CHECKING:
         ResourceDefinition as ResourceDefinition,
     )
     from dockyard.defs.resource import (
+        ResourceParam as ResourceParam,
+    )
+    from dockyard.defs.resource import (
         build_init_resource_context as build_init_resource_context,
     )
     from dockyard.defs.resource import (
         resource as resource,
+    )
+    from dockyard.defs.resource import (
+        with_resources as with_resources,
     )
     from dockyard.defs.results import (
         AssetMaterialization as AssetMaterialization,
@@ -698,6 +713,11 @@ _API: dict[str, str] = {
     "custom_path_fs_io_manager": "dockyard.io.filesystem",
     "fs_io_manager": "dockyard.io.filesystem",
     "graph": "dockyard.defs.graph",
+    "graph_asset": "dockyard.defs.asset",
+    "RunConfig": "dockyard.defs.configurable",
+    "ResourceParam": "dockyard.defs.resource",
+    "with_resources": "dockyard.defs.resource",
+    "graph_multi_asset": "dockyard.defs.asset",
     "in_process_executor": "dockyard.execution.executors.in_process",
     "input_manager": "dockyard.io.base",
     "io_manager": "dockyard.io.base",

@@ -1,6 +1,9 @@
-"""Assets: ``@asset``, ``@multi_asset``, ``AssetSpec``, ``SourceAsset`` and ``AssetsDefinition``.
+"""Assets: ``@asset``, ``@multi_asset``, ``@graph_asset``, ``@graph_multi_asset``, ``AssetSpec``,
+``SourceAsset`` and ``AssetsDefinition``.
 
-An ``AssetsDefinition`` is an op plus the asset keys its outputs write and its inputs read.
+An ``AssetsDefinition`` is an op (or a graph of ops) plus the asset keys its outputs write and its
+inputs read. A graph-backed asset runs one step per op of its graph (``<node>.<op>``); only the ops
+whose outputs the graph returns write assets, the others' outputs are ordinary op outputs.
 ``AssetSpec`` and ``SourceAsset`` describe assets produced elsewhere: they can be loaded (through
 their I/O manager) but not materialized.
 """
@@ -12,6 +15,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from dockyard.defs.graph import GraphDefinition, compose
 from dockyard.defs.keys import AssetKey, CoercibleToAssetKey, coerce_key_prefix, key_from_coercible
 from dockyard.defs.op import (
     DEFAULT_IO_MANAGER_KEY,
@@ -223,11 +227,12 @@ class SourceAsset:
 
 
 class AssetsDefinition:
-    """An op whose outputs are assets. Built by ``@asset`` and ``@multi_asset``."""
+    """An op (or graph) whose outputs are assets. Built by ``@asset``, ``@multi_asset``,
+    ``@graph_asset``, ``@graph_multi_asset`` and ``AssetsDefinition.from_graph``."""
 
     def __init__(
         self,
-        node_def: OpDefinition,
+        node_def: OpDefinition | GraphDefinition,
         keys_by_output_name: Mapping[str, AssetKey],
         keys_by_input_name: Mapping[str, AssetKey],
         specs_by_key: Mapping[AssetKey, AssetSpec],
@@ -250,8 +255,78 @@ class AssetsDefinition:
 
     # -- Dagster-compatible accessors ---------------------------------------------------------
     @property
-    def op(self) -> OpDefinition:
+    def op(self) -> Any:
+        """The op (for a graph-backed asset: its graph)."""
         return self.node_def
+
+    @property
+    def is_graph_backed(self) -> bool:
+        return isinstance(self.node_def, GraphDefinition)
+
+    @classmethod
+    def from_graph(
+        cls,
+        graph_def: GraphDefinition,
+        *,
+        keys_by_input_name: Mapping[str, AssetKey] | None = None,
+        keys_by_output_name: Mapping[str, AssetKey] | None = None,
+        key_prefix: str | Sequence[str] | None = None,
+        partitions_def: Any = None,
+        partition_mappings: Mapping[str, Any] | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        group_name: str | None = None,
+        group_names_by_output_name: Mapping[str, str | None] | None = None,
+        descriptions_by_output_name: Mapping[str, str] | None = None,
+        metadata_by_output_name: Mapping[str, Mapping[str, Any] | None] | None = None,
+        tags_by_output_name: Mapping[str, Mapping[str, str] | None] | None = None,
+        owners_by_output_name: Mapping[str, Sequence[str]] | None = None,
+        code_versions_by_output_name: Mapping[str, str | None] | None = None,
+        can_subset: bool = False,
+        **_ignored: Any,
+    ) -> AssetsDefinition:
+        """Assets from an existing ``@graph``: each graph output writes one asset (by default keyed
+        by the output name, or the graph's name for a single ``result`` output), each graph input
+        reads the asset named like the input."""
+        if not isinstance(graph_def, GraphDefinition):
+            raise DagsterInvalidDefinitionError(f"from_graph needs a GraphDefinition (a @graph), got {graph_def!r}.")
+        prefix = coerce_key_prefix(key_prefix) if key_prefix is not None else []
+        _require_outputs(graph_def, "AssetsDefinition.from_graph")
+        in_keys = {n: AssetKey.from_coercible(k) for n, k in (keys_by_input_name or {}).items()}
+        for in_name in graph_def.input_defs:
+            in_keys.setdefault(in_name, AssetKey([in_name]))
+        out_keys = {n: AssetKey.from_coercible(k) for n, k in (keys_by_output_name or {}).items()}
+        for out_name in graph_def.output_defs:
+            default = graph_def.name if out_name == "result" and len(graph_def.output_defs) == 1 else out_name
+            out_keys.setdefault(out_name, AssetKey([*prefix, default]))
+        unknown = sorted(set(out_keys) - set(graph_def.output_defs)) + sorted(set(in_keys) - set(graph_def.input_defs))
+        if unknown:
+            raise DagsterInvalidDefinitionError(
+                f"from_graph({graph_def.name!r}) names {unknown}, which are not inputs or outputs of the "
+                f"graph. Inputs: {list(graph_def.input_defs)}; outputs: {list(graph_def.output_defs)}."
+            )
+
+        def per(mapping: Mapping[str, Any] | None, out_name: str) -> Any:
+            return (mapping or {}).get(out_name)
+
+        specs = {
+            key: AssetSpec(
+                key,
+                deps=in_keys.values(),
+                description=per(descriptions_by_output_name, o) or graph_def.description,
+                metadata=per(metadata_by_output_name, o),
+                group_name=per(group_names_by_output_name, o) or group_name,
+                code_version=per(code_versions_by_output_name, o),
+                owners=per(owners_by_output_name, o),
+                tags=per(tags_by_output_name, o),
+                partitions_def=partitions_def,
+            )
+            for o, key in out_keys.items()
+        }
+        mappings = {in_keys[n]: m for n, m in (partition_mappings or {}).items() if n in in_keys}
+        return cls(
+            graph_def, out_keys, in_keys, specs, partitions_def=partitions_def, partition_mappings=mappings,
+            resource_defs=resource_defs, can_subset=can_subset,
+        )
 
     @property
     def keys(self) -> frozenset[AssetKey]:
@@ -359,6 +434,14 @@ class AssetsDefinition:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from dockyard.defs.graph import invoke_directly
 
+        if isinstance(self.node_def, GraphDefinition):
+            from dockyard.errors import DagsterInvariantViolationError
+
+            raise DagsterInvariantViolationError(
+                f"Graph-backed asset {self.node_def.name!r} cannot be called directly: its graph only "
+                "runs as steps of a run. Use materialize([...]) and read result.output_for_node(...), "
+                "or call its ops one by one."
+            )
         return invoke_directly(self.node_def, args, kwargs)
 
     def __repr__(self) -> str:
@@ -621,3 +704,131 @@ def multi_asset(
         )
 
     return wrap(compute_fn) if compute_fn is not None else wrap
+
+
+# -- graph-backed assets ---------------------------------------------------------------------------
+
+
+def _require_outputs(graph_def: GraphDefinition, what: str, names: Iterable[str] = ()) -> None:
+    missing = [n for n in names if n not in graph_def.output_mappings]
+    if not graph_def.output_mappings or missing:
+        raise DagsterInvalidDefinitionError(
+            f"{what} {graph_def.name!r}: its graph body gives no value for output(s) "
+            f"{missing or ['result']}. The body must return the "
+            "output of an op call (or, for several assets, a dict / tuple of op outputs, one per "
+            "asset) so the graph has a value to store as the asset."
+        )
+
+
+def _refuse_input_managers(ins: Mapping[str, AssetIn] | None, what: str) -> None:
+    """Graph inputs are loaded by the upstream asset's I/O manager; an input manager on one would
+    be silently ignored, so it is refused."""
+    named = sorted(n for n, a in (ins or {}).items() if getattr(a, "input_manager_key", None))
+    if named:
+        raise DagsterInvalidDefinitionError(
+            f"{what}: AssetIn(input_manager_key=...) on input(s) {named} is not supported for graph-backed "
+            "assets (their inputs load through the upstream asset's I/O manager). Drop input_manager_key, "
+            "or load the value in an op with a resource."
+        )
+
+
+def graph_asset(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    ins: Mapping[str, AssetIn] | None = None,
+    config: Any = None,
+    key_prefix: str | Sequence[str] | None = None,
+    group_name: str | None = None,
+    partitions_def: Any = None,
+    metadata: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    owners: Sequence[str] | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    code_version: str | None = None,
+    key: CoercibleToAssetKey | None = None,
+    kinds: Iterable[str] | None = None,
+    **_ignored: Any,
+) -> Any:
+    """Define one asset computed by a graph of ops: the body wires op calls like a ``@graph``, its
+    parameters are upstream assets, and the op output it returns is stored as the asset. Each op
+    runs as its own step, ``<node>.<op>``, where ``<node>`` is the key as a Python identifier."""
+
+    def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
+        if key is not None and (name is not None or key_prefix is not None):
+            raise DagsterInvalidDefinitionError(
+                f"@graph_asset on {fn.__name__!r} got key={key!r} together with name/key_prefix; use one form."
+            )
+        asset_key = (
+            AssetKey.from_coercible(key)
+            if key is not None
+            else AssetKey([*coerce_key_prefix(key_prefix), name or fn.__name__])
+        )
+        node_name = asset_key.to_python_identifier()
+        _refuse_input_managers(ins, f"@graph_asset {asset_key.to_user_string()!r}")
+        desc = description or inspect.getdoc(fn)
+        graph_def = compose(fn, node_name, desc, output_names=["result"], config=config)
+        _require_outputs(graph_def, "@graph_asset", ["result"])
+        shape = analyze(fn, "@graph_asset")
+        _, keys_by_input, mappings = _asset_inputs(shape, f"Graph asset {asset_key.to_user_string()!r}", ins, None)
+        spec = AssetSpec(
+            asset_key, deps=keys_by_input.values(), description=desc, metadata=metadata, group_name=group_name,
+            code_version=code_version, owners=owners, tags=tags, kinds=kinds, partitions_def=partitions_def,
+        )
+        _check_no_self_dep(asset_key, keys_by_input, mappings)
+        return AssetsDefinition(
+            graph_def, {"result": asset_key}, keys_by_input, {asset_key: spec}, partitions_def=partitions_def,
+            partition_mappings=mappings, resource_defs=resource_defs,
+        )
+
+    return wrap(compose_fn) if compose_fn is not None else wrap
+
+
+def graph_multi_asset(
+    *,
+    outs: Mapping[str, AssetOut],
+    name: str | None = None,
+    ins: Mapping[str, AssetIn] | None = None,
+    partitions_def: Any = None,
+    group_name: str | None = None,
+    can_subset: bool = False,
+    resource_defs: Mapping[str, Any] | None = None,
+    config: Any = None,
+    description: str | None = None,
+    **_ignored: Any,
+) -> Any:
+    """Define several assets computed by one graph of ops: the body returns a dict (or tuple) of
+    op outputs, one per entry of ``outs``."""
+
+    def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
+        node_name = name or fn.__name__
+        if not outs:
+            raise DagsterInvalidDefinitionError(f"@graph_multi_asset {node_name!r} needs outs={{...}}.")
+        _refuse_input_managers(ins, f"@graph_multi_asset {node_name!r}")
+        desc = description or inspect.getdoc(fn)
+        graph_def = compose(fn, node_name, desc, output_names=list(outs), config=config)
+        _require_outputs(graph_def, "@graph_multi_asset", list(outs))
+        extra = sorted(set(graph_def.output_mappings) - set(outs))
+        if extra:
+            raise DagsterInvalidDefinitionError(
+                f"@graph_multi_asset {node_name!r} returns outputs {extra} that are not in outs={sorted(outs)}."
+            )
+        shape = analyze(fn, "@graph_multi_asset")
+        _, keys_by_input, mappings = _asset_inputs(shape, f"Graph multi-asset {node_name!r}", ins, None)
+        keys_by_output: dict[str, AssetKey] = {}
+        specs_by_key: dict[AssetKey, AssetSpec] = {}
+        for out_name, ao in outs.items():
+            k = ao.key or AssetKey([*(ao.key_prefix or []), out_name])
+            keys_by_output[out_name] = k
+            specs_by_key[k] = AssetSpec(
+                k, deps=keys_by_input.values(), description=ao.description or desc, metadata=ao.metadata,
+                group_name=ao.group_name or group_name, code_version=ao.code_version, owners=ao.owners,
+                tags=ao.tags, kinds=ao.kinds, partitions_def=partitions_def,
+            )
+        return AssetsDefinition(
+            graph_def, keys_by_output, keys_by_input, specs_by_key, partitions_def=partitions_def,
+            partition_mappings=mappings, resource_defs=resource_defs, can_subset=can_subset,
+        )
+
+    return wrap

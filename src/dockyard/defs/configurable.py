@@ -53,6 +53,7 @@ __all__ = [
     "ConfigurableResourceFactory",
     "PartialResource",
     "PermissiveConfig",
+    "RunConfig",
 ]
 
 TResValue = TypeVar("TResValue")
@@ -375,3 +376,43 @@ def _open_nested(obj: Any, key: str, context: InitResourceContext, stack: ExitSt
     if teardown is not None:
         stack.callback(teardown)
     return value
+
+
+class RunConfig:
+    """Run config built from ``Config`` objects: ``RunConfig(ops={"my_op": MyConfig(n=1)})``.
+
+    Accepted wherever a run config dict is (``execute_in_process``, ``materialize``,
+    ``define_asset_job(config=...)``, ``@job(config=...)``); ``to_config_dict`` gives the dict form.
+    """
+
+    def __init__(
+        self,
+        ops: Mapping[str, Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        loggers: Mapping[str, Any] | None = None,
+        execution: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.ops = dict(ops or {})
+        self.resources = dict(resources or {})
+        self.loggers = dict(loggers or {})
+        self.execution = dict(execution or {})
+
+    def to_config_dict(self) -> dict[str, Any]:
+        def section(values: Mapping[str, Any]) -> dict[str, Any]:
+            return {
+                k: {"config": _to_config_value(v)} if isinstance(v, Config) else _to_config_value(v)
+                for k, v in values.items()
+            }
+
+        out: dict[str, Any] = {}
+        for name, values in (("ops", self.ops), ("resources", self.resources)):
+            if values:
+                out[name] = section(values)
+        if self.loggers:
+            out["loggers"] = dict(self.loggers)
+        if self.execution:
+            out["execution"] = dict(self.execution)
+        return out
+
+    def __repr__(self) -> str:
+        return f"RunConfig({self.to_config_dict()!r})"

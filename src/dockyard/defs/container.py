@@ -9,7 +9,7 @@ from dockyard.defs.asset import AssetsDefinition
 from dockyard.defs.asset_graph import AssetLayer
 from dockyard.defs.job import IMPLICIT_ASSET_JOB_NAME, JobDefinition, UnresolvedAssetJobDefinition
 from dockyard.defs.keys import AssetKey
-from dockyard.errors import DagsterInvalidDefinitionError
+from dockyard.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 
 class Definitions:
@@ -63,7 +63,13 @@ class Definitions:
 
     def get_assets_def(self, key: Any) -> AssetsDefinition:
         k = AssetKey.from_coercible(key) if not isinstance(key, AssetKey) else key
-        node = self.get_asset_graph().node(k)
+        layer = self.get_asset_graph()
+        if k not in layer.nodes:
+            raise DagsterInvariantViolationError(
+                f"Could not find asset {k.to_user_string()!r} in these definitions. Defined keys: "
+                f"{[n.to_user_string() for n in sorted(layer.nodes)][:20]}."
+            )
+        node = layer.nodes[k]
         if node.assets_def is None:
             raise DagsterInvalidDefinitionError(f"Asset {k} is external (a spec or source asset), not materializable.")
         return node.assets_def
@@ -112,7 +118,9 @@ class Definitions:
         jobs = self._resolve_jobs()
         if name not in jobs:
             known = sorted(n for n in jobs if n != IMPLICIT_ASSET_JOB_NAME)
-            raise DagsterInvalidDefinitionError(f"No job named {name!r}. Jobs: {known}.")
+            raise DagsterInvariantViolationError(
+                f"Could not find job {name!r}. Jobs: {known}. Add it to Definitions(jobs=[...])."
+            )
         return jobs[name]
 
     resolve_job_def = get_job_def
@@ -154,19 +162,34 @@ class Definitions:
         schedules: list[Any] = []
         sensors: list[Any] = []
         executor = None
+        asset_checks: list[Any] = []
+        loggers: dict[str, Any] = {}
+        metadata: dict[str, Any] = {}
         for d in defs:
             assets.extend(d.assets)
+            asset_checks.extend(d.asset_checks)
+            metadata.update(d.metadata)
+            for k, v in d.loggers.items():
+                if k in loggers and loggers[k] is not v:
+                    raise DagsterInvariantViolationError(
+                        f"Definitions.merge: logger key {k!r} is bound to different loggers in two definitions."
+                    )
+                loggers[k] = v
             jobs.extend(d.jobs)
             schedules.extend(d.schedules)
             sensors.extend(d.sensors)
             for k, v in d.resources.items():
                 if k in resources and resources[k] is not v:
-                    raise DagsterInvalidDefinitionError(
-                        f"Definitions.merge: resource key {k!r} is bound to different objects in two definitions."
+                    raise DagsterInvariantViolationError(
+                        f"Definitions.merge: resource key {k!r} is bound to different objects in two "
+                        "definitions. Bind it once, or give the two resources different keys."
                     )
                 resources[k] = v
             executor = d.executor or executor
-        return Definitions(assets=assets, jobs=jobs, resources=resources, schedules=schedules, sensors=sensors, executor=executor)
+        return Definitions(
+            assets=assets, jobs=jobs, resources=resources, schedules=schedules, sensors=sensors,
+            executor=executor, loggers=loggers, asset_checks=asset_checks, metadata=metadata,
+        )
 
     @staticmethod
     def validate_loadable(defs: Definitions) -> None:

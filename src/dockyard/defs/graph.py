@@ -215,11 +215,27 @@ class GraphDefinition:
         return f"<GraphDefinition {self.name!r}>"
 
 
-def compose(fn: Callable[..., Any], name: str, description: str | None = None, **graph_kwargs: Any) -> GraphDefinition:
-    """Run a composition function and record the graph it builds."""
+def compose(
+    fn: Callable[..., Any],
+    name: str,
+    description: str | None = None,
+    output_names: Sequence[str] | None = None,
+    **graph_kwargs: Any,
+) -> GraphDefinition:
+    """Run a composition function and record the graph it builds.
+
+    ``output_names`` (graph-backed assets) names the graph outputs that a single returned handle
+    or a plain tuple of handles maps to, in order.
+    """
     from dockyard.defs.op import build_input_defs
     from dockyard.defs.signature import analyze
 
+    if graph_kwargs.get("config") is not None:
+        raise DagsterInvalidDefinitionError(
+            f"Graph {name!r}: config= on @graph / @graph_asset (a ConfigMapping or fixed config for "
+            "the ops inside) is not supported by dockyard yet. Give the inner ops' config in the "
+            f"run config instead: {{'ops': {{'{name}': {{'ops': {{'<op name>': {{'config': {{...}}}}}}}}}}}}."
+        )
     shape = analyze(fn, "@graph")
     graph_inputs = build_input_defs(shape, None, f"Graph {name!r}") if shape.inputs else {}
     if shape.context is not None and not graph_inputs:
@@ -240,6 +256,10 @@ def compose(fn: Callable[..., Any], name: str, description: str | None = None, *
                 if isinstance(r, GraphInputRef):
                     input_mappings.setdefault(r.input_name, []).append((node.name, in_name))
     output_mappings: dict[str, NodeOutputRef] = {}
+    if output_names and isinstance(ret, OutputHandle):
+        ret = (ret,)
+    if output_names and isinstance(ret, tuple) and not hasattr(ret, "_fields") and len(ret) == len(output_names):
+        ret = dict(zip(output_names, ret, strict=True))
     if isinstance(ret, OutputHandle):
         output_mappings["result"] = NodeOutputRef(ret.node_name, ret.output_name)
     elif isinstance(ret, dict):

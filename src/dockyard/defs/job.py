@@ -37,6 +37,8 @@ class JobDefinition:
         self.name = name
         self.graph_def = graph_def
         self.resource_defs = dict(resource_defs or {})
+        if config is not None and not isinstance(config, Mapping) and callable(getattr(config, "to_config_dict", None)):
+            config = config.to_config_dict()  # RunConfig
         self.run_config_default = config if isinstance(config, Mapping) else None
         self.executor_def = executor_def
         self.description = description
@@ -93,13 +95,67 @@ class JobDefinition:
             instance=instance,
             partition_key=partition_key,
             raise_on_error=raise_on_error,
-            op_selection=op_selection,
+            op_selection=self._expand_op_selection(op_selection),
             asset_selection=asset_selection,
             run_id=run_id,
             input_values=input_values,
             tags=tags,
             resources=resources,
         )
+
+    def _expand_op_selection(self, op_selection: Any) -> Any:
+        """Op handles for an ``op_selection``: op handles pass through; a graph node's name
+        selects its ops; ``*node`` / ``+node`` / ``node+`` / ``node*`` add the upstream /
+        downstream top-level nodes (all levels, or one per ``+``), like Dagster."""
+        if op_selection is None or self.graph_def is None:
+            return op_selection
+        items = [op_selection] if isinstance(op_selection, str) else list(op_selection)
+        from dockyard.execution.run import get_plan
+
+        plan = get_plan(self)
+        if all(item in plan.step_by_key for item in items):
+            return items
+        # top-level node graph: "g.op" belongs to node "g"
+        members: dict[str, list[str]] = {}
+        ups: dict[str, set[str]] = {}
+        downs: dict[str, set[str]] = {}
+        for st in plan.steps:
+            top = st.key.split(".", 1)[0]
+            members.setdefault(top, []).append(st.key)
+            ups.setdefault(top, set())
+            downs.setdefault(top, set())
+            for u in st.upstream_steps:
+                utop = u.split(".", 1)[0]
+                if utop != top:
+                    ups[top].add(utop)
+                    downs.setdefault(utop, set()).add(top)
+        chosen: set[str] = set()
+        for item in items:
+            body = item.strip()
+            n_up = len(body) - len(body.lstrip("*+"))
+            up_part, body = body[:n_up], body[n_up:]
+            n_down = len(body) - len(body.rstrip("*+"))
+            down_part, body = body[len(body) - n_down :], body[: len(body) - n_down]
+            if body in plan.step_by_key:
+                chosen.add(body)
+            elif any(k.startswith(body + ".") for k in plan.step_by_key):
+                chosen.update(k for k in plan.step_by_key if k.startswith(body + "."))
+            else:
+                chosen.add(item)  # unknown: the planner reports it with the job's ops
+                continue
+            for part, graph in ((up_part, ups), (down_part, downs)):
+                if not part:
+                    continue
+                depth = None if "*" in part else len(part)
+                seen = {body.split(".", 1)[0]}
+                frontier, level = set(seen), 0
+                while frontier and (depth is None or level < depth):
+                    frontier = {n for k in frontier for n in graph.get(k, ())} - seen
+                    seen |= frontier
+                    level += 1
+                for top in seen - {body.split(".", 1)[0]}:
+                    chosen.update(members[top])
+        return [st.key for st in plan.steps if st.key in chosen] + sorted(chosen - set(plan.step_by_key))
 
     def __repr__(self) -> str:
         return f"<JobDefinition {self.name!r}>"
@@ -172,6 +228,13 @@ class UnresolvedAssetJobDefinition:
         self.metadata = dict(metadata or {})
 
     def resolve(self, asset_layer: Any, resource_defs: Mapping[str, Any]) -> JobDefinition:
+        if self.selection is not None:
+            from dockyard.defs.asset_graph import coerce_selection_keys
+
+            try:
+                coerce_selection_keys(asset_layer, self.selection)
+            except DagsterInvalidDefinitionError as exc:
+                raise DagsterInvalidDefinitionError(f"Failed to resolve asset job {self.name!r}: {exc}") from exc
         return JobDefinition(
             name=self.name,
             asset_layer=asset_layer,

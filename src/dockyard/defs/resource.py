@@ -25,7 +25,7 @@ import logging
 import types
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, ContextDecorator
-from typing import Any, overload
+from typing import Annotated, Any, TypeVar, overload
 
 from dockyard.defs.config import ConfigType, as_config_type, is_required, validate_config
 from dockyard.errors import (
@@ -45,9 +45,25 @@ __all__ = [
     "coerce_to_resource_definition",
     "open_resource",
     "resource",
+    "ResourceParam",
+    "with_resources",
 ]
 
 _UNSET: Any = object()
+
+
+class _ResourceParamMarker:
+    """Annotation metadata: the parameter receives the resource bound at its name."""
+
+    _dockyard_resource_param = True
+
+    def __repr__(self) -> str:
+        return "resource_param"
+
+
+_T = TypeVar("_T")
+# ``def my_asset(client: ResourceParam[Client])``: the parameter is a resource, not an input.
+ResourceParam = Annotated[_T, _ResourceParamMarker()]
 Teardown = Callable[[], None]
 _LOG = logging.getLogger("dockyard")
 
@@ -575,3 +591,34 @@ def coerce_to_resource_definition(obj: Any) -> ResourceDefinition:
         if isinstance(defn, ResourceDefinition):
             return defn
     return ResourceDefinition.hardcoded_resource(obj)
+
+
+def with_resources(
+    definitions: Iterable[Any],
+    resource_defs: Mapping[str, Any],
+    resource_config_by_key: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """Copies of asset definitions (and source assets) with ``resource_defs`` bound to them.
+
+    Resources an asset already carries take precedence. ``resource_config_by_key`` configures
+    resources by key: ``{"key": {"config": {...}}}``.
+    """
+    resources = dict(resource_defs)
+    for key, given in (resource_config_by_key or {}).items():
+        if key not in resources:
+            raise DagsterInvalidInvocationError(
+                f"resource_config_by_key has config for resource {key!r}, which is not in "
+                f"resource_defs {sorted(resources)}. Add the resource, or remove its config."
+            )
+        conf = given["config"] if isinstance(given, Mapping) and "config" in given else given
+        resources[key] = coerce_to_resource_definition(resources[key]).configured(conf)
+    out: list[Any] = []
+    for d in definitions:
+        own = getattr(d, "resource_defs", None)
+        if own is None:
+            out.append(d)
+            continue
+        clone = copy.copy(d)
+        clone.resource_defs = {**resources, **own}
+        out.append(clone)
+    return out

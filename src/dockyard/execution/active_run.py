@@ -199,7 +199,7 @@ class ActiveRun:
 
     # -- recording ---------------------------------------------------------------------------------
     def _event(self, etype: DagsterEventType, step: StepPlan, data: Any = None, message: str | None = None) -> DagsterEvent:
-        return DagsterEvent(etype.value, self.job_name, step.key, step.key, data, message)
+        return DagsterEvent(etype.value, self.job_name, step.key, step.node_name, data, message)
 
     def record(self, step: StepPlan, events: Sequence[DagsterEvent]) -> None:
         """Store a batch of the step's events (one transaction, with asset origins)."""

@@ -90,6 +90,15 @@ class OpExecutionContext:
         self._input_asset_partitions = dict(input_asset_partitions or {})
         self._output_metadata: dict[tuple[str, str | None], dict[str, Any]] = {}
         self._events: list[Any] = []
+        self._scoped: Any = None  # resources owned by a build_op_context() context
+        self._bound_by_invocation = False  # _step was set by a direct invocation
+
+    def __enter__(self) -> OpExecutionContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._scoped is not None:
+            self._scoped.close()
 
     # -- run -------------------------------------------------------------------------------------
     @property
@@ -181,6 +190,8 @@ class OpExecutionContext:
     def selected_asset_keys(self) -> set[AssetKey]:
         if self._step is None or self._step.assets_def is None:
             return set()
+        if self._step.assets_def.is_graph_backed:  # an op inside a graph asset: the graph's assets
+            return set(self._step.assets_def.keys)
         return {o.asset_key for o in self._step.outputs if o.asset_key is not None}
 
     @property

@@ -50,6 +50,10 @@ class ExecuteJobResult(ExecuteInProcessResult):
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
         if (node_str, output_name) in self._outputs or (node_str, output_name) in self._dynamic:
             return super().output_for_node(node_str, output_name)
+        for step_key in self._plan.graph_nodes.get(node_str, ()):  # a graph asset: the op writing it
+            for o in self._plan.step_by_key[step_key].outputs:
+                if o.graph_output == (node_str, output_name):
+                    return self.output_for_node(step_key, o.name)
         step = self._plan.step_by_key.get(node_str)
         succeeded = {e.step_key for e in self.get_step_success_events()}
         if step is None or output_name not in step.op_def.output_defs or (node_str not in succeeded and node_str not in self._reused):

@@ -44,6 +44,8 @@ class OutputPlan:
     output_def: OutputDefinition
     asset_key: AssetKey | None
     manager_key: str
+    # an op output a graph-backed asset's graph returns: (graph node, graph output name)
+    graph_output: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -55,10 +57,7 @@ class StepPlan:
     upstream_steps: tuple[str, ...]
     assets_def: AssetsDefinition | None = None
     tags: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def node_name(self) -> str:
-        return self.key
+    node_name: str = ""  # the op's own name: the last part of its handle (``graph.op`` -> ``op``)
 
 
 @dataclass(slots=True)
@@ -67,6 +66,8 @@ class ExecutionPlan:
     steps: list[StepPlan]
     asset_layer: AssetLayer | None
     step_by_key: dict[str, StepPlan]
+    # graph-backed assets in the plan: graph node name -> its steps' keys (``<node>.<op>``)
+    graph_nodes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def is_asset_plan(self) -> bool:
@@ -117,12 +118,28 @@ def build_asset_plan(job_name: str, layer: AssetLayer, selection: Any) -> Execut
             defs_in_order.append(ad)
         keys_for_def[id(ad)].append(key)
     producer: dict[AssetKey, str] = {}
+    # graph-backed assets: asset key -> (step, op output) inside the graph that writes it
+    graph_producer: dict[AssetKey, tuple[str, str]] = {}
+    graph_defs: list[AssetsDefinition] = []
     for ad in defs_in_order:
+        if isinstance(ad.node_def, GraphDefinition):
+            graph_defs.append(ad)
+            for key in keys_for_def[id(ad)]:
+                ref = ad.node_def.output_mappings[ad.output_names_by_key[key]]
+                graph_producer[key] = _resolve_output(ad.node_def, f"{ad.node_def.name}.", ref)
+                producer[key] = graph_producer[key][0]
+            continue
         for key in keys_for_def[id(ad)]:
             producer[key] = ad.node_def.name
     steps: list[StepPlan] = []
+    graph_nodes: dict[str, list[str]] = {}
     for ad in defs_in_order:
         op_def = ad.node_def
+        if isinstance(op_def, GraphDefinition):
+            graph_steps = _graph_asset_steps(ad, op_def, layer, producer, graph_producer, set(keys_for_def[id(ad)]))
+            graph_nodes[op_def.name] = [st.key for st in graph_steps]
+            steps.extend(graph_steps)
+            continue
         own_keys = set(ad.keys_by_output_name.values())
         ups: set[str] = set()
         inputs: list[InputPlan] = []
@@ -133,24 +150,7 @@ def build_asset_plan(job_name: str, layer: AssetLayer, selection: Any) -> Execut
                     ups.add(producer[key])
                 inputs.append(InputPlan(in_name, in_def, "nothing", asset_key=key))
                 continue
-            if key in producer and key not in own_keys:
-                up_step = producer[key]
-                node = layer.nodes[key]
-                ups.add(up_step)
-                inputs.append(
-                    InputPlan(
-                        in_name, in_def, "step", up_step, node.output_name, key,
-                        manager_key=in_def.input_manager_key or node.io_manager_key,
-                    )
-                )
-            else:
-                node = layer.node(key)
-                inputs.append(
-                    InputPlan(
-                        in_name, in_def, "asset", node.op_name, node.output_name, key,
-                        manager_key=in_def.input_manager_key or node.io_manager_key,
-                    )
-                )
+            inputs.append(_asset_input(in_name, in_def, key, own_keys, layer, producer, graph_producer, ups))
         for key in keys_for_def[id(ad)]:
             for dep in ad.specs_by_key[key].deps:
                 if dep in producer and dep not in own_keys:
@@ -160,9 +160,103 @@ def build_asset_plan(job_name: str, layer: AssetLayer, selection: Any) -> Execut
             key = ad.keys_by_output_name[out_name]
             if key in selected_set:
                 outputs.append(OutputPlan(out_name, out_def, key, out_def.io_manager_key))
-        steps.append(StepPlan(op_def.name, op_def, inputs, outputs, tuple(sorted(ups)), ad, dict(op_def.tags)))
+        steps.append(StepPlan(op_def.name, op_def, inputs, outputs, tuple(sorted(ups)), ad, dict(op_def.tags), op_def.name))
     ordered = _toposort_steps(steps, f"asset job {job_name!r}")
-    return ExecutionPlan(job_name, ordered, layer, {s.key: s for s in ordered})
+    return ExecutionPlan(job_name, ordered, layer, {s.key: s for s in ordered}, graph_nodes)
+
+
+def _asset_input(
+    in_name: str,
+    in_def: InputDefinition,
+    key: AssetKey,
+    own_keys: set[AssetKey],
+    layer: AssetLayer,
+    producer: Mapping[AssetKey, str],
+    graph_producer: Mapping[AssetKey, tuple[str, str]],
+    ups: set[str],
+) -> InputPlan:
+    """An input reading asset ``key``: from the step producing it in this run, else from storage."""
+    if key in producer and key not in own_keys:
+        node = layer.nodes[key]
+        up_step, up_out = graph_producer.get(key) or (producer[key], node.output_name)
+        ups.add(up_step)
+        return InputPlan(
+            in_name, in_def, "step", up_step, up_out, key, manager_key=in_def.input_manager_key or node.io_manager_key
+        )
+    node = layer.node(key)
+    return InputPlan(
+        in_name, in_def, "asset", node.op_name, node.output_name, key,
+        manager_key=in_def.input_manager_key or node.io_manager_key,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _AssetInputSource:
+    """A graph input of a graph-backed asset: reads the upstream asset mapped to it."""
+
+    input_name: str
+
+
+def _graph_asset_steps(
+    ad: AssetsDefinition,
+    graph: GraphDefinition,
+    layer: AssetLayer,
+    producer: Mapping[AssetKey, str],
+    graph_producer: Mapping[AssetKey, tuple[str, str]],
+    selected: set[AssetKey],
+) -> list[StepPlan]:
+    """One step per op of a graph-backed asset, keyed ``<node>.<op>``. Graph inputs load the
+    upstream assets; op outputs the graph returns write the assets (through the op output's I/O
+    manager); all other op outputs are plain step outputs."""
+    prefix = f"{graph.name}."
+    flat: list[_Flat] = []
+    _flatten(graph, prefix, {n: _AssetInputSource(n) for n in graph.input_defs}, flat)
+    own_keys = set(ad.keys_by_output_name.values())
+    writes: dict[tuple[str, str], tuple[AssetKey, str]] = {}
+    for out_name, ref in graph.output_mappings.items():
+        key = ad.keys_by_output_name.get(out_name)
+        if key is not None and key in selected:
+            writes.setdefault(_resolve_output(graph, prefix, ref), (key, out_name))
+    present = {f.handle for f in flat}
+    out_defs = {f.handle: f.op_def.output_defs for f in flat}
+    steps: list[StepPlan] = []
+    for f in flat:
+        ups: set[str] = set()
+        inputs: list[InputPlan] = []
+        for in_name, in_def in f.op_def.input_defs.items():
+            src = f.sources.get(in_name)
+            if isinstance(src, _AssetInputSource):
+                key = ad.keys_by_input_name[src.input_name]
+                if in_def.is_nothing:
+                    if key in producer and key not in own_keys:
+                        ups.add(producer[key])
+                    inputs.append(InputPlan(in_name, in_def, "nothing", asset_key=key))
+                else:
+                    inputs.append(_asset_input(in_name, in_def, key, own_keys, layer, producer, graph_producer, ups))
+            else:
+                inputs.append(_op_input(in_name, in_def, src, present, out_defs, ups))
+        outputs = []
+        for n, d in f.op_def.output_defs.items():
+            written = writes.get((f.handle, n))
+            if written is None:
+                outputs.append(OutputPlan(n, d, None, d.io_manager_key))
+            else:
+                spec_meta = ad.specs_by_key[written[0]].metadata
+                if spec_meta:  # the asset's metadata joins the op output's definition metadata
+                    d = OutputDefinition(
+                        n, d.dagster_type, d.io_manager_key, {**d.metadata, **spec_meta}, d.is_required,
+                        d.description, d.code_version, d.is_dynamic,
+                    )
+                outputs.append(OutputPlan(n, d, written[0], d.io_manager_key, (graph.name, written[1])))
+        for key in selected:  # ordering-only deps of the assets order the whole graph
+            for dep in ad.specs_by_key[key].deps:
+                if dep in producer and dep not in own_keys and dep not in ad.keys_by_input_name.values():
+                    ups.add(producer[dep])
+        steps.append(StepPlan(
+            f.handle, f.op_def, inputs, outputs, tuple(sorted(ups)), ad, {**f.op_def.tags, **f.tags},
+            f.handle.rpartition(".")[2],
+        ))
+    return steps
 
 
 # -- op plans -------------------------------------------------------------------------------------
@@ -206,6 +300,34 @@ def _resolve_output(graph: GraphDefinition, prefix: str, ref: NodeOutputRef) -> 
     return (f"{prefix}{node.name}", ref.output_name)
 
 
+def _op_input(
+    in_name: str,
+    in_def: InputDefinition,
+    src: Any,
+    present: set[str],
+    out_defs: Mapping[str, Mapping[str, OutputDefinition]],
+    ups: set[str],
+) -> InputPlan:
+    """An op input wired inside a graph: from another op's output, a fan-in, or unconnected."""
+    if in_def.is_nothing:
+        if isinstance(src, tuple) and src and src[0] != "fanin" and src[0] in present:
+            ups.add(src[0])
+        elif isinstance(src, tuple) and src and src[0] == "fanin":
+            ups.update(s[0] for s in src[1] if s and s[0] in present)
+        return InputPlan(in_name, in_def, "nothing")
+    if isinstance(src, tuple) and src and src[0] == "fanin":
+        parts = tuple(s for s in src[1] if s is not None)
+        ups.update(s[0] for s in parts if s[0] in present)
+        return InputPlan(in_name, in_def, "fanin", fan_in=parts, manager_key=in_def.input_manager_key)
+    if isinstance(src, tuple) and src[0] in present:
+        up_out = out_defs[src[0]][src[1]]
+        ups.add(src[0])
+        return InputPlan(
+            in_name, in_def, "step", src[0], src[1], manager_key=in_def.input_manager_key or up_out.io_manager_key
+        )
+    return InputPlan(in_name, in_def, "unconnected", manager_key=in_def.input_manager_key)
+
+
 def build_op_plan(job_name: str, graph: GraphDefinition, op_selection: Iterable[str] | None = None) -> ExecutionPlan:
     flat: list[_Flat] = []
     _flatten(graph, "", {}, flat)
@@ -225,29 +347,9 @@ def build_op_plan(job_name: str, graph: GraphDefinition, op_selection: Iterable[
         inputs: list[InputPlan] = []
         ups: set[str] = set()
         for in_name, in_def in f.op_def.input_defs.items():
-            src = f.sources.get(in_name)
-            if in_def.is_nothing:
-                if isinstance(src, tuple) and src and src[0] != "fanin" and src[0] in present:
-                    ups.add(src[0])
-                elif isinstance(src, tuple) and src and src[0] == "fanin":
-                    ups.update(s[0] for s in src[1] if s and s[0] in present)
-                inputs.append(InputPlan(in_name, in_def, "nothing"))
-            elif isinstance(src, tuple) and src and src[0] == "fanin":
-                parts = tuple(s for s in src[1] if s is not None)
-                ups.update(s[0] for s in parts if s[0] in present)
-                manager = in_def.input_manager_key
-                inputs.append(InputPlan(in_name, in_def, "fanin", fan_in=parts, manager_key=manager))
-            elif isinstance(src, tuple) and src[0] in present:
-                up_out = out_defs[src[0]][src[1]]
-                ups.add(src[0])
-                inputs.append(
-                    InputPlan(in_name, in_def, "step", src[0], src[1],
-                              manager_key=in_def.input_manager_key or up_out.io_manager_key)
-                )
-            else:
-                inputs.append(InputPlan(in_name, in_def, "unconnected", manager_key=in_def.input_manager_key))
+            inputs.append(_op_input(in_name, in_def, f.sources.get(in_name), present, out_defs, ups))
         outputs = [OutputPlan(n, d, None, d.io_manager_key) for n, d in f.op_def.output_defs.items()]
-        steps.append(StepPlan(f.handle, f.op_def, inputs, outputs, tuple(sorted(ups)), None, f.tags))
+        steps.append(StepPlan(f.handle, f.op_def, inputs, outputs, tuple(sorted(ups)), None, f.tags, f.handle.rpartition(".")[2]))
     ordered = _toposort_steps(steps, f"job {job_name!r}")
     return ExecutionPlan(job_name, ordered, None, {s.key: s for s in ordered})
 

@@ -58,13 +58,13 @@ class ExecuteInProcessResult:
         return [e for e in self._events if e.step_key is not None]
 
     def events_for_node(self, node_name: str) -> list[DagsterEvent]:
-        return [e for e in self._events if e.step_key == node_name]
+        return [e for e in self._events if _in_node(e.step_key, node_name)]
 
     def filter_events(self, event_filter: Callable[[DagsterEvent], bool]) -> list[DagsterEvent]:
         return [e for e in self._events if event_filter(e)]
 
     def _of_type(self, etype: DagsterEventType, node_name: str | None = None) -> list[DagsterEvent]:
-        return [e for e in self._events if e.event_type_value == etype.value and (node_name is None or e.step_key == node_name)]
+        return [e for e in self._events if e.event_type_value == etype.value and (node_name is None or _in_node(e.step_key, node_name))]
 
     def get_step_success_events(self) -> list[DagsterEvent]:
         return self._of_type(DagsterEventType.STEP_SUCCESS)
@@ -93,11 +93,15 @@ class ExecuteInProcessResult:
             raise DagsterInvariantViolationError("The run did not succeed; there is no success event.")
         return evs[0]
 
+    get_run_success_event = get_job_success_event
+
     def get_job_failure_event(self) -> DagsterEvent:
         evs = self._of_type(DagsterEventType.RUN_FAILURE)
         if not evs:
             raise DagsterInvariantViolationError("The run did not fail; there is no failure event.")
         return evs[0]
+
+    get_run_failure_event = get_job_failure_event
 
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
         """The value an op/asset output produced in this run (captured in memory, not reloaded)."""
@@ -108,6 +112,9 @@ class ExecuteInProcessResult:
             return dict(self._dynamic[key])
         step = self._plan.step_by_key.get(node_str)
         if step is None:
+            mapped = self._graph_node_output(node_str, output_name)
+            if mapped is not None:
+                return self.output_for_node(*mapped)
             raise DagsterInvariantViolationError(
                 f"Node {node_str!r} is not in this run. Nodes: {sorted(self._plan.step_by_key)}."
             )
@@ -119,6 +126,31 @@ class ExecuteInProcessResult:
             f"Output {output_name!r} of node {node_str!r} produced no value in this run (the step failed, "
             "was skipped, or did not emit it)."
         )
+
+    def _graph_node_output(self, node_str: str, output_name: str) -> tuple[str, str] | None:
+        """For a graph node (``"g"`` or ``"outer.g"``): the op output its ``output_name`` maps to."""
+        graph = getattr(self._job_def, "graph_def", None)
+        if graph is None:
+            return None
+        from dockyard.defs.graph import GraphDefinition
+        from dockyard.execution.plan import _resolve_output
+
+        prefix = ""
+        node = None
+        for part in node_str.split("."):
+            node = graph.nodes.get(part) if isinstance(graph, GraphDefinition) else None
+            if node is None:
+                return None
+            graph = node.definition
+            prefix = f"{prefix}{part}."
+        if not isinstance(graph, GraphDefinition):
+            return None
+        mapping = graph.output_mappings.get(output_name)
+        if mapping is None:
+            raise DagsterInvariantViolationError(
+                f"Graph node {node_str!r} has no output {output_name!r}. Outputs: {list(graph.output_mappings)}."
+            )
+        return _resolve_output(graph, prefix, mapping)
 
     def output_value(self, output_name: str = "result") -> Any:
         graph = getattr(self._job_def, "graph_def", None)
@@ -137,3 +169,8 @@ class ExecuteInProcessResult:
                 if o.asset_key == key:
                     return self.output_for_node(step.key, o.name)
         raise DagsterInvariantViolationError(f"Asset {key} was not materialized in this run.")
+
+
+def _in_node(step_key: str | None, node_name: str) -> bool:
+    """Whether a step belongs to node ``node_name``: the node itself or an op inside that graph."""
+    return step_key == node_name or (step_key is not None and step_key.startswith(f"{node_name}."))

@@ -64,7 +64,7 @@ class RunState:
         self.resources = resources
         self.resource_objects = resource_objects
         self.run_config = run_config
-        self.ops_config: Mapping[str, Any] = run_config.get("ops") or run_config.get("solids") or {}
+        self.ops_config: Mapping[str, Any] = flatten_ops_config(plan, run_config.get("ops") or run_config.get("solids") or {})
         self.partition_keys = list(partition_keys) if partition_keys else None
         self.partition_key = self.partition_keys[0] if self.partition_keys and len(self.partition_keys) == 1 else None
         self.partitions_def = partitions_def
@@ -312,6 +312,7 @@ def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], manage
     if not isinstance(ops, Mapping):
         errors.append(f"Value at path root:ops must be a dict of op names, got {ops!r}.")
         ops = {}
+    ops = flatten_ops_config(plan, ops)
     for op_name, entry in ops.items():
         step = plan.step_by_key.get(op_name)
         if step is None:
@@ -382,6 +383,31 @@ def _check_run_config(plan: ExecutionPlan, run_config: Mapping[str, Any], manage
                 )
     if errors:
         raise DagsterInvalidConfigError("Error in config for job", errors, run_config)
+
+
+def flatten_ops_config(plan: ExecutionPlan, ops: Any) -> Any:
+    """Config of ops inside graphs is nested (``{graph: {ops: {op: {config: ...}}}}``); steps are
+    keyed by handle (``graph.op``). Nested entries become handle-keyed ones; the rest stay as is."""
+    if not isinstance(ops, Mapping) or all(k in plan.step_by_key for k in ops):
+        return ops
+    out: dict[str, Any] = {}
+
+    def add(handle: str, entry: Any) -> None:
+        if (
+            handle not in plan.step_by_key
+            and isinstance(entry, Mapping)
+            and set(entry) == {"ops"}
+            and isinstance(entry["ops"], Mapping)
+            and any(k.startswith(f"{handle}.") for k in plan.step_by_key)
+        ):
+            for name, inner in entry["ops"].items():
+                add(f"{handle}.{name}", inner)
+        else:
+            out[handle] = entry
+
+    for name, entry in ops.items():
+        add(name, entry)
+    return out
 
 
 def _merge_config(base: Mapping[str, Any] | None, over: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -610,6 +636,11 @@ def execute_job_in_process(
             end = DagsterEvent(etype.value, job.name, message=message)
             events.append(end)
             instance.store_events([EventLogEntry(run_id, end)])
+    for step_keys in plan.graph_nodes.values():  # a graph-backed asset's outputs, by graph node
+        for sk in step_keys:
+            for o in plan.step_by_key[sk].outputs:
+                if o.graph_output is not None and (sk, o.name) in state.outputs:
+                    state.outputs[o.graph_output] = state.outputs[(sk, o.name)]
     result = ExecuteInProcessResult(run_id, job, events, state.outputs, state.dynamic_outputs, dagster_run, plan)
     if failures and raise_on_error:
         raise failures[0].error

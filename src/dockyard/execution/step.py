@@ -83,7 +83,7 @@ class StepRunner:
         self.ctx: OpExecutionContext | None = None
 
     def _event(self, etype: DagsterEventType, data: Any = None, message: str | None = None, partition: str | None = None) -> DagsterEvent:
-        ev = DagsterEvent(etype.value, self.run.job_name, self.step.key, self.step.key, data, message, partition)
+        ev = DagsterEvent(etype.value, self.run.job_name, self.step.key, self.step.node_name, data, message, partition)
         self.events.append(ev)
         if self.sink is not None:
             self.sink(ev)
