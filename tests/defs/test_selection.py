@@ -156,8 +156,10 @@ def test_merge_keeps_checks_loggers_metadata_and_rejects_resource_clash() -> Non
         dg.Definitions(assets=[a], metadata={"x": 1}, asset_checks=["chk"]), dg.Definitions(loggers={"l": "L"})
     )
     assert merged.metadata == {"x": 1} and merged.asset_checks == ["chk"] and merged.loggers == {"l": "L"}
-    with pytest.raises(DagsterInvariantViolationError, match="'r'"):
+    with pytest.raises(DagsterInvariantViolationError, match="resource key 'r'"):
         dg.Definitions.merge(dg.Definitions(resources={"r": 1}), dg.Definitions(resources={"r": 2}))
+    with pytest.raises(DagsterInvariantViolationError, match="logger key 'l'"):
+        dg.Definitions.merge(dg.Definitions(loggers={"l": "L"}), dg.Definitions(loggers={"l": "M"}))
 
 
 class NConfig(dg.Config):

@@ -125,3 +125,11 @@ def test_build_asset_context_asset_config_partition_range_and_tags() -> None:
     assert ctx.partition_key_range == dg.PartitionKeyRange("a", "b")
     assert ctx.run_tags == {"t": "1"} and ctx.has_tag("t")
     assert dg.build_op_context(run_id="r1").run_id == "r1"
+
+
+def test_direct_asset_call_context_knows_its_asset() -> None:
+    @dg.asset(key_prefix="prefix", partitions_def=dg.StaticPartitionsDefinition(["x", "y"]))
+    def keyed(context: dg.AssetExecutionContext) -> str:
+        return f"{context.asset_key.to_user_string()}:{context.partition_key}"
+
+    assert keyed(dg.build_asset_context(partition_key="y")) == "prefix/keyed:y"

@@ -442,7 +442,7 @@ class AssetsDefinition:
                 "runs as steps of a run. Use materialize([...]) and read result.output_for_node(...), "
                 "or call its ops one by one."
             )
-        return invoke_directly(self.node_def, args, kwargs)
+        return invoke_directly(self.node_def, args, kwargs, assets_def=self)
 
     def __repr__(self) -> str:
         keys = sorted(k.to_user_string() for k in self.keys_by_output_name.values())

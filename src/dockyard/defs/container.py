@@ -169,22 +169,11 @@ class Definitions:
             assets.extend(d.assets)
             asset_checks.extend(d.asset_checks)
             metadata.update(d.metadata)
-            for k, v in d.loggers.items():
-                if k in loggers and loggers[k] is not v:
-                    raise DagsterInvariantViolationError(
-                        f"Definitions.merge: logger key {k!r} is bound to different loggers in two definitions."
-                    )
-                loggers[k] = v
+            _merge_bindings(loggers, d.loggers, "logger")
             jobs.extend(d.jobs)
             schedules.extend(d.schedules)
             sensors.extend(d.sensors)
-            for k, v in d.resources.items():
-                if k in resources and resources[k] is not v:
-                    raise DagsterInvariantViolationError(
-                        f"Definitions.merge: resource key {k!r} is bound to different objects in two "
-                        "definitions. Bind it once, or give the two resources different keys."
-                    )
-                resources[k] = v
+            _merge_bindings(resources, d.resources, "resource")
             executor = d.executor or executor
         return Definitions(
             assets=assets, jobs=jobs, resources=resources, schedules=schedules, sensors=sensors,
@@ -220,6 +209,17 @@ class Definitions:
             plan = get_plan(job)
             res = dict(job.resource_defs)
             check_resources(plan, res)
+
+
+def _merge_bindings(merged: dict[str, Any], more: Mapping[str, Any], kind: str) -> None:
+    """Add ``more`` to ``merged``; a key bound to two different objects is an error."""
+    for k, v in more.items():
+        if k in merged and merged[k] is not v:
+            raise DagsterInvariantViolationError(
+                f"Definitions.merge: {kind} key {k!r} is bound to different objects in two "
+                f"definitions. Bind it once, or give the two {kind}s different keys."
+            )
+        merged[k] = v
 
 
 def definitions(fn: Callable[..., Definitions]) -> Callable[..., Definitions]:

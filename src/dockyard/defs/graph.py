@@ -290,10 +290,13 @@ def graph(
     return wrap(fn) if fn is not None else wrap
 
 
-def invoke_directly(op_def: OpDefinition, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
-    """Call an op (or asset) outside any run, as plain Python (used in unit tests)."""
+def invoke_directly(
+    op_def: OpDefinition, args: Sequence[Any], kwargs: Mapping[str, Any], assets_def: Any = None
+) -> Any:
+    """Call an op (or asset: pass its ``AssetsDefinition`` so the context knows the asset keys)
+    outside any run, as plain Python (used in unit tests)."""
     # Direct invocation needs an execution context: the builder lives in the execution layer,
     # so it is imported here at call time rather than at module import.
     from dockyard.execution.invocation import invoke_op
 
-    return invoke_op(op_def, args, kwargs)
+    return invoke_op(op_def, args, kwargs, assets_def=assets_def)
