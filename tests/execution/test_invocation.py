@@ -133,3 +133,13 @@ def test_direct_asset_call_context_knows_its_asset() -> None:
         return f"{context.asset_key.to_user_string()}:{context.partition_key}"
 
     assert keyed(dg.build_asset_context(partition_key="y")) == "prefix/keyed:y"
+
+
+def test_direct_asset_call_with_a_key_range_sees_every_key_of_it() -> None:
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01"))
+    def days(context: dg.AssetExecutionContext) -> list[str]:
+        return list(context.partition_keys)
+
+    ctx = dg.build_asset_context(partition_key_range=dg.PartitionKeyRange("2024-01-01", "2024-01-04"))
+    assert days(ctx) == ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
+    assert ctx.partition_key_range == dg.PartitionKeyRange("2024-01-01", "2024-01-04")

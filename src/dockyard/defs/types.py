@@ -87,7 +87,7 @@ Any_ = DagsterType(name="Any", typing_type=typing.Any)
 Nothing = DagsterType(name="Nothing", typing_type=type(None), is_nothing=True)
 
 _cache: dict[Any, DagsterType] = {}
-_SCALAR_NAMES: dict[type, str] = {int: "Int", str: "String", bool: "Bool"}
+_SCALAR_NAMES: dict[type, str] = {int: "Int", str: "String", bool: "Bool", float: "Float"}
 
 
 def _isinstance_check(cls: Any, label: str) -> Callable[[Any, Any], Any]:
@@ -155,13 +155,11 @@ def _build(annotation: Any) -> DagsterType:
     if annotation in (dict, typing.Dict):  # noqa: UP006
         return DagsterType(_isinstance_check(dict, "dict"), name="dict", typing_type=dict)
     if isinstance(annotation, type):
-        if annotation is float:
-            return DagsterType(_isinstance_check((float, int), "float"), name="Float", typing_type=float)
         label = annotation.__name__
-        name = _SCALAR_NAMES.get(annotation)
-        if name is not None:  # Dagster's names for the built-in scalar types
-            return DagsterType(_isinstance_check(annotation, label), name=name, typing_type=annotation)
-        return DagsterType(_isinstance_check(annotation, label), name=label, typing_type=annotation)
+        accepted = (float, int) if annotation is float else annotation  # an int is a valid float
+        # Dagster's names for the built-in scalar types, the class name otherwise
+        name = _SCALAR_NAMES.get(annotation, label)
+        return DagsterType(_isinstance_check(accepted, label), name=name, typing_type=annotation)
     return DagsterType(name=repr(annotation), typing_type=annotation)
 
 

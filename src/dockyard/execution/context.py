@@ -92,6 +92,7 @@ class OpExecutionContext:
         self._events: list[Any] = []
         self._scoped: Any = None  # resources owned by a build_op_context() context
         self._bound_by_invocation = False  # _step was set by a direct invocation
+        self._key_range: Any = None  # a test builder's partition_key_range, listed once an asset is bound
 
     def __enter__(self) -> OpExecutionContext:
         return self

@@ -55,6 +55,7 @@ def build_op_context(
         dagster_run=run,
     )
     ctx._scoped = scoped  # closed by ``with build_op_context(...) as ctx:``
+    ctx._key_range = partition_key_range if partition_key is None else None  # listed by _bind
     return ctx
 
 
@@ -98,6 +99,8 @@ def _bind(ctx: OpExecutionContext, op_def: Any, assets_def: Any) -> None:
     ctx._bound_by_invocation = True
     if ctx._partitions_def is None and assets_def is not None:
         ctx._partitions_def = getattr(assets_def, "partitions_def", None)
+    if ctx._key_range is not None and ctx._partitions_def is not None:  # every key of the range
+        ctx._partition_keys = list(ctx._partitions_def.get_partition_keys_in_range(ctx._key_range))
 
 
 def _op_config_for_call(op_def: Any, given: Any, ctx: Any) -> Any:

@@ -145,11 +145,6 @@ def build_asset_plan(job_name: str, layer: AssetLayer, selection: Any) -> Execut
         inputs: list[InputPlan] = []
         for in_name, in_def in op_def.input_defs.items():
             key = ad.keys_by_input_name[in_name]
-            if in_def.is_nothing:
-                if key in producer and key not in own_keys:
-                    ups.add(producer[key])
-                inputs.append(InputPlan(in_name, in_def, "nothing", asset_key=key))
-                continue
             inputs.append(_asset_input(in_name, in_def, key, own_keys, layer, producer, graph_producer, ups))
         for key in keys_for_def[id(ad)]:
             for dep in ad.specs_by_key[key].deps:
@@ -175,7 +170,12 @@ def _asset_input(
     graph_producer: Mapping[AssetKey, tuple[str, str]],
     ups: set[str],
 ) -> InputPlan:
-    """An input reading asset ``key``: from the step producing it in this run, else from storage."""
+    """An input reading asset ``key``: from the step producing it in this run, else from storage
+    (a ``Nothing`` input only orders the steps)."""
+    if in_def.is_nothing:
+        if key in producer and key not in own_keys:
+            ups.add(producer[key])
+        return InputPlan(in_name, in_def, "nothing", asset_key=key)
     if key in producer and key not in own_keys:
         node = layer.nodes[key]
         up_step, up_out = graph_producer.get(key) or (producer[key], node.output_name)
@@ -227,12 +227,7 @@ def _graph_asset_steps(
             src = f.sources.get(in_name)
             if isinstance(src, _AssetInputSource):
                 key = ad.keys_by_input_name[src.input_name]
-                if in_def.is_nothing:
-                    if key in producer and key not in own_keys:
-                        ups.add(producer[key])
-                    inputs.append(InputPlan(in_name, in_def, "nothing", asset_key=key))
-                else:
-                    inputs.append(_asset_input(in_name, in_def, key, own_keys, layer, producer, graph_producer, ups))
+                inputs.append(_asset_input(in_name, in_def, key, own_keys, layer, producer, graph_producer, ups))
             else:
                 inputs.append(_op_input(in_name, in_def, src, present, out_defs, ups))
         outputs = []

@@ -77,6 +77,7 @@ class RunState:
         self._manager_ns: dict[str, Any] = {}
         self._op_configs: dict[str, Any] = {}
         self._config_types: dict[tuple[str, str], Any] = {}
+        self._output_configs: dict[tuple[str, str | None, str], Any] = {}
         self._input_parts: dict[tuple[str, str], tuple[Any, Any]] = {}
         # re-execution: step key -> the earlier run whose stored outputs this run loads
         self.step_output_run_ids: dict[str, str] = {}
@@ -110,9 +111,15 @@ class RunState:
         ct = self._manager_config_type(manager_key, "output_config_type")
         if ct is None:
             return raw
-        from dockyard.defs.config import validate_config
+        # resolved once: the output's own context and each downstream load's upstream context ask
+        cache_key = (step_key, output_name, manager_key)
+        if cache_key not in self._output_configs:
+            from dockyard.defs.config import validate_config
 
-        return validate_config(ct, raw, f"output '{output_name}' of op '{step_key}'", f"root:ops:{step_key}:outputs:{output_name}")
+            self._output_configs[cache_key] = validate_config(
+                ct, raw, f"output '{output_name}' of op '{step_key}'", f"root:ops:{step_key}:outputs:{output_name}"
+            )
+        return self._output_configs[cache_key]
 
     def input_config(self, step: StepPlan, inp: InputPlan) -> Any:
         if not inp.input_def.input_manager_key:

@@ -46,6 +46,7 @@ from dockyard.io.upath import (
     pickle_value,
     temp_sibling,
     too_many_partitions_error,
+    write_atomic,
 )
 
 if TYPE_CHECKING:
@@ -248,14 +249,7 @@ class CustomPathPickledObjectFilesystemIOManager(IOManager):
         path = self._path(context.definition_metadata, f"output {context.name!r}")
         data = pickle_value(context, obj)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = temp_sibling(path)
-        try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)  # atomic: a failed write leaves the previous value readable
-        except BaseException:
-            discard(tmp)
-            raise
+        write_atomic(path, data)  # a failed write leaves the previous value readable
         yield AssetMaterialization(
             asset_key=AssetKey([context.job_name, context.step_key, context.name]),
             metadata={"path": PathMetadataValue(path)},
